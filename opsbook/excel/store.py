@@ -1,0 +1,248 @@
+"""The file under the engine: load a workbook, read and write blocks, save atomically.
+
+This is the one narrow seam between xlwings' object model and a file on disk
+(as httpx's transport is for HTTP). The engine in ``engine.py`` only calls the
+methods of :class:`WorkbookStore`; today openpyxl does both sides. The read
+side (``load_workbook`` + ``read``) and the write side (``write``/``clear`` +
+``save``) are kept apart so either can be swapped later: python-calamine for
+reads, or rewriting only the changed sheet parts of the zip for saves.
+
+The store counts its round trips (``stats``): every ``read`` is one, every
+``write``, ``clear``, format or table change is one, as each would be one call
+into Excel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import BookFileError, Problem
+
+MACRO_SUFFIXES = {".xlsm", ".xltm"}
+SUFFIXES = {".xlsx", ".xltx", *MACRO_SUFFIXES}
+
+
+def _file_problem(path: Path, reason: str, hint: str) -> BookFileError:
+    return BookFileError(
+        [Problem(sheet=path.name, code="file", reason=reason, hint=hint)]
+    )
+
+
+def check_workbook_path(path: Path) -> None:
+    """Refuse, with a message a person can act on, a path that is not a usable .xlsx/.xlsm."""
+    if not path.exists():
+        raise _file_problem(
+            path,
+            "文件不存在 / file not found",
+            "检查路径，或先运行 opsbook new 新建 / check the path or run `opsbook new`",
+        )
+    if path.suffix.lower() not in SUFFIXES:
+        raise _file_problem(
+            path,
+            f"不支持 {path.suffix or '无扩展名'} 文件 / unsupported file type",
+            "请在 Excel 里另存为 .xlsx 或 .xlsm / save it from Excel as .xlsx or .xlsm",
+        )
+    if not zipfile.is_zipfile(path):
+        raise _file_problem(
+            path,
+            "不是有效的 Excel 工作簿（文件已损坏，或是加密/旧版 .xls） / not a valid .xlsx (damaged, password-protected or old .xls)",
+            "在 Excel 里打开并另存为不加密的 .xlsx / open it in Excel and save as an unprotected .xlsx",
+        )
+
+
+def load_workbook(path: Path) -> Workbook:
+    """Read side: parse the file into openpyxl's model (values, not cached formula results)."""
+    check_workbook_path(path)
+    try:
+        return openpyxl.load_workbook(
+            path, keep_vba=path.suffix.lower() in MACRO_SUFFIXES, keep_links=True
+        )
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise _file_problem(
+            path,
+            f"读取失败：{exc} / could not read the workbook",
+            "在 Excel 里打开并另存为 .xlsx 再试 / open and re-save it in Excel, then retry",
+        ) from exc
+
+
+def atomic_save(wb: Workbook, path: Path) -> None:
+    """Write side: save to a temp file beside ``path``, flush it to disk, then replace.
+
+    A crash at any point leaves either the old file or the new one, never half
+    of one; the temp file is removed if the save fails.
+    """
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".~opsbook-{path.stem}-", suffix=path.suffix, dir=path.parent
+    )
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            wb.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _cell_value(value: Any) -> Any:
+    """openpyxl value -> what an Excel engine hands xlwings (errors stay as their text)."""
+    if isinstance(
+        value, dt.timedelta
+    ):  # [h]:mm durations; Excel keeps them as day fractions
+        return value.total_seconds() / 86400
+    return value
+
+
+class WorkbookStore:
+    """An open workbook file: block reads and writes on sheets, tables, save."""
+
+    def __init__(self, wb: Workbook, path: Path):
+        self.wb = wb
+        self.path = path
+        self.stats: Counter[str] = Counter()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> WorkbookStore:
+        path = Path(path).resolve()
+        return cls(load_workbook(path), path)
+
+    @classmethod
+    def new(cls, path: str | os.PathLike[str]) -> WorkbookStore:
+        wb = Workbook()
+        return cls(wb, Path(path).resolve())
+
+    # -- sheets -------------------------------------------------------------
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def ws(self, sheet: str) -> Worksheet:
+        return self.wb[sheet]
+
+    def add_sheet(self, name: str, index: int | None = None) -> None:
+        self.stats["writes"] += 1
+        self.wb.create_sheet(name, index)
+
+    def used_bounds(self, sheet: str) -> tuple[int, int, int, int] | None:
+        """(first_row, first_col, last_row, last_col) of cells holding values, 1-based."""
+        self.stats["reads"] += 1
+        ws = self.ws(sheet)
+        cells = [(r, c) for (r, c), cell in ws._cells.items() if cell.value is not None]
+        if not cells:
+            return None
+        rows = [r for r, _ in cells]
+        cols = [c for _, c in cells]
+        return min(rows), min(cols), max(rows), max(cols)
+
+    # -- values ---------------------------------------------------------------
+    def read(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> list[list[Any]]:
+        self.stats["reads"] += 1
+        ws = self.ws(sheet)
+        cells = ws._cells
+        out = []
+        for r in range(r1, r2 + 1):
+            row = []
+            for c in range(c1, c2 + 1):
+                cell = cells.get((r, c))
+                row.append(None if cell is None else _cell_value(cell.value))
+            out.append(row)
+        return out
+
+    def write(self, sheet: str, r1: int, c1: int, rows: list[list[Any]]) -> None:
+        """Write a block of values. Text is always text: ``=cmd`` is never a formula."""
+        self.stats["writes"] += 1
+        ws = self.ws(sheet)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                cell = ws.cell(row=r1 + i, column=c1 + j)
+                cell.value = value
+                if isinstance(value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
+
+    def write_formulas(
+        self, sheet: str, r1: int, c1: int, rows: list[list[Any]]
+    ) -> None:
+        self.stats["writes"] += 1
+        ws = self.ws(sheet)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                ws.cell(row=r1 + i, column=c1 + j).value = value
+
+    def clear(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
+        self.stats["writes"] += 1
+        cells = self.ws(sheet)._cells
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                cell = cells.get((r, c))
+                if cell is not None:
+                    cell.value = None
+
+    def number_format(self, sheet: str, r: int, c: int) -> str:
+        self.stats["reads"] += 1
+        return self.ws(sheet).cell(row=r, column=c).number_format
+
+    def set_number_format(
+        self, sheet: str, r1: int, c1: int, r2: int, c2: int, fmt: str
+    ) -> None:
+        self.stats["writes"] += 1
+        ws = self.ws(sheet)
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                ws.cell(row=r, column=c).number_format = fmt
+
+    def set_column_width(self, sheet: str, c1: int, c2: int, width: float) -> None:
+        self.stats["writes"] += 1
+        ws = self.ws(sheet)
+        for c in range(c1, c2 + 1):
+            ws.column_dimensions[get_column_letter(c)].width = width
+
+    def freeze(self, sheet: str, cell: str | None) -> None:
+        self.stats["writes"] += 1
+        self.ws(sheet).freeze_panes = cell
+
+    # -- tables (ListObjects) -------------------------------------------------
+    def tables(self, sheet: str) -> list[str]:
+        return list(self.ws(sheet).tables.keys())
+
+    def table(self, sheet: str, name: str) -> Table:
+        return self.ws(sheet).tables[name]
+
+    def add_table(
+        self, sheet: str, name: str, ref: str, style: str = "TableStyleMedium2"
+    ) -> None:
+        self.stats["writes"] += 1
+        table = Table(displayName=name, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name=style, showRowStripes=True)
+        self.ws(sheet).add_table(table)
+
+    def resize_table(self, sheet: str, name: str, ref: str) -> None:
+        """Point a table at a new range; openpyxl re-reads its column names from the header row at save."""
+        self.stats["writes"] += 1
+        table = self.table(sheet, name)
+        table.ref = ref
+        if table.autoFilter is not None:
+            table.autoFilter.ref = ref
+        table.tableColumns = []
+
+    # -- persistence ----------------------------------------------------------
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        self.stats["saves"] += 1
+        target = Path(path).resolve() if path else self.path
+        atomic_save(self.wb, target)
+        return target
