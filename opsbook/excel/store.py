@@ -14,10 +14,8 @@ into Excel.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -29,38 +27,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import BookFileError, Problem
-
-MACRO_SUFFIXES = {".xlsm", ".xltm"}
-SUFFIXES = {".xlsx", ".xltx", *MACRO_SUFFIXES}
-
-
-def _file_problem(path: Path, reason: str, hint: str) -> BookFileError:
-    return BookFileError(
-        [Problem(sheet=path.name, code="file", reason=reason, hint=hint)]
-    )
-
-
-def check_workbook_path(path: Path) -> None:
-    """Refuse, with a message a person can act on, a path that is not a usable .xlsx/.xlsm."""
-    if not path.exists():
-        raise _file_problem(
-            path,
-            "文件不存在 / file not found",
-            "检查路径，或先运行 opsbook new 新建 / check the path or run `opsbook new`",
-        )
-    if path.suffix.lower() not in SUFFIXES:
-        raise _file_problem(
-            path,
-            f"不支持 {path.suffix or '无扩展名'} 文件 / unsupported file type",
-            "请在 Excel 里另存为 .xlsx 或 .xlsm / save it from Excel as .xlsx or .xlsm",
-        )
-    if not zipfile.is_zipfile(path):
-        raise _file_problem(
-            path,
-            "不是有效的 Excel 工作簿（文件已损坏，或是加密/旧版 .xls） / not a valid .xlsx (damaged, password-protected or old .xls)",
-            "在 Excel 里打开并另存为不加密的 .xlsx / open it in Excel and save as an unprotected .xlsx",
-        )
+from ..files import MACRO_SUFFIXES, atomic_save, check_workbook_path, file_problem
 
 
 def load_workbook(path: Path) -> Workbook:
@@ -71,34 +38,11 @@ def load_workbook(path: Path) -> Workbook:
             path, keep_vba=path.suffix.lower() in MACRO_SUFFIXES, keep_links=True
         )
     except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise _file_problem(
+        raise file_problem(
             path,
             f"读取失败：{exc} / could not read the workbook",
             "在 Excel 里打开并另存为 .xlsx 再试 / open and re-save it in Excel, then retry",
         ) from exc
-
-
-def atomic_save(wb: Workbook, path: Path) -> None:
-    """Write side: save to a temp file beside ``path``, flush it to disk, then replace.
-
-    A crash at any point leaves either the old file or the new one, never half
-    of one; the temp file is removed if the save fails.
-    """
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".~opsbook-{path.stem}-", suffix=path.suffix, dir=path.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def _cell_value(value: Any) -> Any:

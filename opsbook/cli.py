@@ -1,0 +1,199 @@
+"""The ``opsbook`` command line: each command opens the book, calls one function, exits.
+
+Errors of ours print their message and exit with its code (2: fix the book);
+anything else is a bug and exits 1. Progress goes to stderr (``--quiet`` to
+silence it); the last line says what was written where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import OpsbookError
+
+DEMO_PATH = "opsbook-demo.xlsx"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"日期应写成 YYYY-MM-DD，如 2026-11-25 / expected YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+class Reporter:
+    """Progress lines on stderr with elapsed time; silent with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.start = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        if not self.quiet:
+            print(
+                f"[{time.perf_counter() - self.start:5.1f}s] {step}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _open(path: Path):
+    from .excel.engine import open_book
+
+    return open_book(path)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .template import demo_frames, write_new_book
+
+    frames = demo_frames(dt.date.today()) if args.demo else None
+    path = write_new_book(args.path, frames, overwrite=args.force)
+    print(f"已新建工作簿 / new workbook: {path.resolve()}")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .excel.macros import build_repost_plan
+
+    report = Reporter(args.quiet)
+    report(f"打开 / opening {args.path}")
+    book = _open(Path(args.path))
+    result = build_repost_plan(book, plan_date=args.date, progress=report)
+    report("保存 / saving")
+    book.save()
+    n = len(result.plan.slots)
+    print(
+        f"已写入「重发计划」：{result.plan.slots['time'].iloc[0].date() if n else args.date or ''} 共 {n} 个重发 → {Path(args.path).resolve()} / wrote {n} slots"
+    )
+    return 0
+
+
+def summarize(plan, head: int = 5) -> str:
+    """The hourly counts and the first rows, as the operator reads them."""
+    lines = ["", "每小时重发数 / slots per hour:"]
+    for row in plan.hours.itertuples():
+        lines.append(
+            f"  {row.label:<13} 权重 {row.weight:6.1%}  {'█' * int(row.slots):<20} {int(row.slots)}"
+        )
+    lines += ["", f"前 {head} 条 / first {head}:"]
+    for row in plan.slots.head(head).itertuples():
+        lines.append(
+            f"  {row.time:%H:%M}  {row.product_id}  P{row.priority}  {row.category or ''}  {str(row.title or '')[:24]}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .excel.macros import build_repost_plan
+    from .template import demo_frames, write_new_book
+
+    report = Reporter(args.quiet)
+    day = args.date or dt.date.today()
+    path = Path(args.path)
+    report(f"生成示例工作簿 / writing the sample book {path}")
+    write_new_book(path, demo_frames(day), overwrite=True)
+    book = _open(path)
+    result = build_repost_plan(book, plan_date=day, progress=report)
+    report("保存 / saving")
+    book.save()
+    print(summarize(result.plan))
+    print(
+        f"\n已写入示例工作簿 / wrote the demo book: {path.resolve()}（{len(result.plan.slots)} 个重发 / slots, 计划日期 {day}）"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="opsbook",
+        description="opsbook：在店铺的 Excel 工作簿里做重发计划 / repost plans inside the shop's Excel workbook.",
+    )
+    parser.add_argument("--version", action="version", version=f"opsbook {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "new",
+        help="新建工作簿模板 / write a fresh workbook",
+        description="新建一个包含 商品、流量、咨询、关键词、任务、设置、重发计划 的工作簿 / write a new workbook with every sheet.",
+    )
+    p.add_argument("path", help="新文件路径，.xlsx / path of the new .xlsx")
+    p.add_argument(
+        "--demo", action="store_true", help="填入示例数据 / fill in sample data"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="覆盖已有文件 / overwrite an existing file"
+    )
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "plan",
+        help="生成重发计划 / build the repost plan",
+        description="读 设置、商品、流量，把当天的重发计划写进「重发计划」 / read Settings, Products, Traffic and write the day's plan.",
+    )
+    p.add_argument("path", help="工作簿 .xlsx/.xlsm / the workbook")
+    p.add_argument(
+        "--date",
+        type=_date,
+        help="计划日期 YYYY-MM-DD（默认：设置里的计划日期，或今天）/ plan date",
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
+    )
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser(
+        "demo",
+        help="示例：新建示例工作簿并生成计划 / sample book + plan",
+        description="生成一个童装店的示例工作簿（约 120 件商品、28 天流量），再生成计划并打印摘要；每次运行都会重新生成该文件 / write a sample book, plan it, print a summary; the file is regenerated each run.",
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=DEMO_PATH,
+        help=f"示例文件路径（默认 {DEMO_PATH}）/ where to write it",
+    )
+    p.add_argument(
+        "--date", type=_date, help="计划日期（默认今天）/ plan date (default today)"
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
+    )
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, run the command, and turn errors into a message and an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except OpsbookError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(
+            "已取消，文件未改动 / cancelled, the file was not changed", file=sys.stderr
+        )
+        return 130
+    except Exception as exc:
+        if os.environ.get("OPSBOOK_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"opsbook 内部错误 / internal error: {exc!r}\n文件未改动；设置 OPSBOOK_DEBUG=1 可看详细信息 / the file was not changed; set OPSBOOK_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    sys.exit(run(argv))

@@ -1,0 +1,203 @@
+"""The macros behind the workbook's buttons, as thin xlwings code over the core.
+
+``build_repost_plan(book)`` is the one function that both hosts run: desktop
+Excel calls it through RunPython (``plan_button`` -> ``xw.Book.caller()``), the
+``opsbook`` command line calls it on a book opened with the file engine. It
+reads each sheet once, plans with the pure core, and writes each output block
+once; when the book has problems it raises before writing anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import xlwings as xw
+
+from ..errors import InputError, OpsbookError, Problem
+from ..planner import Plan, build_plan
+from ..schema import (
+    HOURS,
+    PLAN,
+    PRODUCTS,
+    SETTINGS,
+    TRAFFIC,
+    Parsed,
+    SheetSpec,
+    is_blank,
+    parse_sheet,
+)
+from ..settings import read_settings
+from ..template import HOURS_AT, INFO_AT, INFO_KEYS, PLAN_AT
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def read_sheet(book: xw.Book, spec: SheetSpec) -> Parsed:
+    """One read of the sheet's used range, parsed against ``spec`` (problems collected, not raised)."""
+    if spec.name not in [s.name for s in book.sheets]:
+        problem = Problem(
+            spec.name,
+            "missing_sheet",
+            f"工作簿里没有「{spec.name}」工作表 / sheet '{spec.en}' is missing",
+            f"新建一个名为「{spec.name}」的工作表，或用 opsbook new 生成模板后把数据粘过去 / add the sheet, or start from `opsbook new`",
+        )
+        return Parsed(pd.DataFrame(), {}, 1, [problem])
+    rng = book.sheets[spec.name].used_range
+    raw = rng.options(pd.DataFrame, header=False, index=False, empty=None).value
+    rows = raw.astype(object).where(raw.notna(), None).to_numpy().tolist()
+    return parse_sheet(rows, spec, rng.row, rng.column)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    kept_marks: int
+
+
+def _carry_marks(book: xw.Book, plan: Plan) -> tuple[pd.DataFrame, int]:
+    """Keep staff's 完成 ticks: a tick for a product still planned that day moves with it.
+
+    A tick that would be lost (another day's plan, or a product no longer in the
+    plan) stops the rebuild, so nothing staff entered disappears.
+    """
+    old = read_sheet(book, PLAN) if PLAN.name in [s.name for s in book.sheets] else None
+    slots = plan.slots.copy()
+    if old is None or old.frame.empty or "done" not in old.columns:
+        return slots, 0
+    ticked = old.frame[[not is_blank(v) for v in old.frame["done"]]]
+    if ticked.empty:
+        return slots, 0
+    day = (
+        pd.Timestamp(plan.slots["time"].iloc[0]).normalize()
+        if len(plan.slots)
+        else None
+    )
+    marks = {
+        pid: mark
+        for pid, mark, t in zip(
+            ticked["product_id"], ticked["done"], ticked["time"], strict=True
+        )
+        if day is not None and pd.notna(t) and pd.Timestamp(t).normalize() == day
+    }
+    lost = ticked[~ticked["product_id"].isin(set(slots["product_id"]) & set(marks))]
+    if not lost.empty:
+        problems = [
+            Problem(
+                PLAN.name,
+                "would_lose_marks",
+                "这一行已打了完成标记，重新生成会丢掉它 / this row is ticked done and would be lost",
+                "先把已完成的记录抄到别处（或清空 完成 列），再生成新计划 / copy the ticked rows elsewhere (or clear 完成) first",
+                row=int(r),
+                column="完成",
+                col=old.columns["done"],
+                value=v,
+            )
+            for r, v in zip(lost["_row"], lost["done"], strict=True)
+        ]
+        raise InputError(problems)
+    slots["done"] = slots["product_id"].map(marks)
+    return slots, len(marks)
+
+
+def build_repost_plan(
+    book: xw.Book, *, plan_date: dt.date | None = None, progress: Progress = _quiet
+) -> PlanResult:
+    """Read 设置/商品/流量, plan the day, write 重发计划 (plan, hourly summary, info) in blocks."""
+    progress("读取 设置、商品、流量 / reading settings, products, traffic")
+    parsed = {
+        spec.name: read_sheet(book, spec) for spec in (SETTINGS, PRODUCTS, TRAFFIC)
+    }
+    problems = [p for part in parsed.values() for p in part.problems]
+    settings = None
+    if not parsed[SETTINGS.name].problems:
+        try:
+            s = parsed[SETTINGS.name]
+            settings = read_settings(
+                s.frame,
+                s.columns.get("key", 1),
+                s.columns.get("value", 2),
+                plan_date=plan_date,
+            )
+        except InputError as exc:
+            problems = exc.problems + problems
+    if problems:
+        raise InputError(problems)
+    assert settings is not None
+    products, traffic = parsed[PRODUCTS.name].frame, parsed[TRAFFIC.name].frame
+    progress(
+        f"计划 {settings.plan_date}：{len(products)} 件商品，{len(traffic)} 行流量 / planning"
+    )
+    plan = build_plan(products, traffic, settings)
+    slots, kept = _carry_marks(book, plan)
+    progress(f"写入 重发计划：{len(slots)} 行 / writing the plan")
+    write_plan(book, plan, slots)
+    return PlanResult(plan, kept)
+
+
+def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
+    """Plan table, hourly summary table and the info block: one write each (plus formats)."""
+    if PLAN.name not in [s.name for s in book.sheets]:
+        book.sheets.add(PLAN.name, after=book.sheets[-1])
+    sheet = book.sheets[PLAN.name]
+    plan_df = slots[[c.key for c in PLAN.columns]].set_axis(PLAN.headers, axis=1)
+    hours_df = plan.hours[[c.key for c in HOURS.columns]].set_axis(
+        HOURS.headers, axis=1
+    )
+    _table(sheet, PLAN, PLAN_AT).update(plan_df, index=False)
+    _table(sheet, HOURS, HOURS_AT).update(hours_df, index=False)
+    _formats(sheet, PLAN, PLAN_AT, len(plan_df))
+    _formats(sheet, HOURS, HOURS_AT, len(hours_df))
+    info = [
+        str(plan.slots["time"].iloc[0].date()) if len(plan.slots) else "",
+        dt.datetime.now().replace(microsecond=0),
+        len(slots),
+        "访客数 traffic" if plan.weights_source == "traffic" else "平均分配 even",
+        plan.traffic_days,
+    ]
+    sheet.range((INFO_AT[0], INFO_AT[1])).value = [
+        [k, v] for k, v in zip(INFO_KEYS, info, strict=True)
+    ]
+
+
+def _table(sheet: xw.Sheet, spec: SheetSpec, at: tuple[int, int]) -> xw.main.Table:
+    """The sheet's Excel table for ``spec``, created at ``at`` if staff deleted it."""
+    for table in sheet.tables:
+        if table.name.lower() == spec.table.lower():
+            return table
+    top = sheet.range(at).resize(2, len(spec.columns))
+    top.value = [spec.headers, [None] * len(spec.columns)]
+    return sheet.tables.add(source=top, name=spec.table)
+
+
+def _formats(sheet: xw.Sheet, spec: SheetSpec, at: tuple[int, int], nrows: int) -> None:
+    for j, col in enumerate(spec.columns):
+        if col.number_format and nrows:
+            sheet.range(
+                (at[0] + 1, at[1] + j), (at[0] + nrows, at[1] + j)
+            ).number_format = col.number_format
+
+
+# -- entry points for RunPython (desktop buttons) ------------------------------
+def run_in_excel(book: xw.Book, macro: Callable[[xw.Book], object]) -> None:
+    """Run a macro for a button: our errors become an alert, never a Python traceback popup."""
+    try:
+        macro(book)
+    except OpsbookError as exc:
+        book.app.alert(str(exc), title="opsbook")
+    except Exception as exc:  # a bug: say so plainly, still in an alert
+        book.app.alert(
+            f"opsbook 出错了 / internal error: {exc!r}\n请把这条信息发给维护者 / please report this.",
+            title="opsbook",
+        )
+
+
+def plan_button() -> None:
+    """生成重发计划 Build repost plan: ``RunPython "import opsbook.excel.macros as m; m.plan_button()"``."""
+    run_in_excel(xw.Book.caller(), build_repost_plan)

@@ -1,0 +1,228 @@
+"""Writes a fresh opsbook workbook: the sheets of the data contract, as Excel tables.
+
+This is the one place that lays out a new book (``opsbook new`` and ``opsbook
+demo``): every data sheet is an Excel table (ListObject) with Chinese headers,
+frozen header row, column widths, number formats and drop-down lists, so staff
+add rows as usual. The desktop template (VBA, buttons, UDFs) extends this
+module; the layout of the plan sheet (where the plan and its hourly summary sit)
+is defined here and read by the macros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .files import atomic_save
+from .schema import DATA_SHEETS, HOURS, PLAN, SETTINGS, YES, Column, SheetSpec
+from .settings import SETTINGS_ROWS
+
+# Where the plan sheet's blocks start (row, column), 1-based.
+PLAN_AT = (1, 1)
+HOURS_AT = (1, len(PLAN.columns) + 2)
+INFO_AT = (1, HOURS_AT[1] + len(HOURS.columns) + 1)
+INFO_KEYS = (
+    "计划日期 plan date",
+    "生成时间 built at",
+    "重发总数 reposts",
+    "流量权重来源 weights from",
+    "流量天数 traffic days",
+)
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+VALIDATION_ROWS = 5000  # drop-downs cover this many rows below the header
+
+
+def _dv_list(
+    ws: Worksheet, col: int, choices: tuple[str, ...], prompt: str = ""
+) -> None:
+    letter = get_column_letter(col)
+    dv = DataValidation(
+        type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True
+    )
+    dv.error = "请从下拉列表中选择 / pick a value from the list: " + "、".join(choices)
+    dv.errorTitle = "opsbook"
+    if prompt:
+        dv.prompt, dv.promptTitle, dv.showInputMessage = prompt, "opsbook", True
+    dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
+    ws.add_data_validation(dv)
+
+
+def _validations(ws: Worksheet, spec: SheetSpec) -> None:
+    for j, col in enumerate(spec.columns, start=1):
+        if col.kind == "choice":
+            _dv_list(ws, j, col.choices, col.note)
+        elif col.kind == "bool":
+            _dv_list(ws, j, ("是", "否"), col.note)
+        elif col.kind == "int" and col.lo is not None and col.hi is not None:
+            letter = get_column_letter(j)
+            dv = DataValidation(
+                type="whole",
+                operator="between",
+                formula1=str(int(col.lo)),
+                formula2=str(int(col.hi)),
+                allow_blank=True,
+            )
+            dv.error = f"请填 {int(col.lo)}–{int(col.hi)} 的整数 / whole number {int(col.lo)}–{int(col.hi)}"
+            if col.note:
+                dv.prompt, dv.promptTitle, dv.showInputMessage = (
+                    col.note,
+                    "opsbook",
+                    True,
+                )
+            dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
+            ws.add_data_validation(dv)
+
+
+def _cell(value: Any, col: Column) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if col.kind == "bool" and isinstance(value, bool):
+        return YES if value else "否"
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def write_table(
+    ws: Worksheet,
+    spec: SheetSpec,
+    rows: list[list[Any]],
+    at: tuple[int, int] = (1, 1),
+    *,
+    style: str = "TableStyleMedium2",
+) -> None:
+    """Header + rows as an Excel table at ``at``, with widths, formats and header notes."""
+    r0, c0 = at
+    for j, col in enumerate(spec.columns):
+        cell = ws.cell(row=r0, column=c0 + j, value=col.zh)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+        if col.note:
+            cell.comment = Comment(col.note, "opsbook")
+        ws.column_dimensions[get_column_letter(c0 + j)].width = col.width
+    for i, row in enumerate(rows, start=1):
+        for j, (value, col) in enumerate(zip(row, spec.columns, strict=True)):
+            cell = ws.cell(row=r0 + i, column=c0 + j, value=_cell(value, col))
+            if col.number_format:
+                cell.number_format = col.number_format
+    last_row = r0 + max(1, len(rows))
+    ref = f"{get_column_letter(c0)}{r0}:{get_column_letter(c0 + len(spec.columns) - 1)}{last_row}"
+    table = Table(displayName=spec.table, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name=style, showRowStripes=True)
+    ws.add_table(table)
+
+
+def _frame_rows(frame: pd.DataFrame | None, spec: SheetSpec) -> list[list[Any]]:
+    if frame is None or frame.empty:
+        return []
+    cols = [c.key for c in spec.columns]
+    return (
+        frame.reindex(columns=cols)
+        .astype(object)
+        .where(frame.reindex(columns=cols).notna(), None)
+        .values.tolist()
+    )
+
+
+def _settings_sheet(ws: Worksheet, overrides: dict[str, Any]) -> None:
+    rows = [[s.zh, overrides.get(s.key, s.default), s.note] for s in SETTINGS_ROWS]
+    write_table(ws, SETTINGS, rows, style="TableStyleLight9")
+    for i, s in enumerate(SETTINGS_ROWS, start=2):
+        if s.key == "plan_date":
+            ws.cell(row=i, column=2).number_format = "yyyy-mm-dd"
+        ws.cell(row=i, column=3).alignment = Alignment(wrap_text=False)
+
+
+def _plan_sheet(ws: Worksheet) -> None:
+    write_table(ws, PLAN, [], PLAN_AT)
+    write_table(ws, HOURS, [], HOURS_AT, style="TableStyleLight9")
+    r, c = INFO_AT
+    ws.column_dimensions[get_column_letter(c)].width = 22
+    ws.column_dimensions[get_column_letter(c + 1)].width = 18
+    for i, key in enumerate(INFO_KEYS):
+        ws.cell(row=r + i, column=c, value=key).font = Font(bold=True)
+        ws.cell(row=r + i, column=c).fill = HEADER_FILL
+    ws.freeze_panes = "A2"
+
+
+def build_workbook(
+    frames: dict[str, pd.DataFrame] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Workbook:
+    """A new workbook with every sheet of the contract; ``frames`` fill the data sheets."""
+    frames = frames or {}
+    wb = Workbook()
+    wb.remove(wb.active)
+    keys = {
+        "商品": "products",
+        "流量": "traffic",
+        "咨询": "inquiries",
+        "关键词": "keywords",
+        "任务": "tasks",
+    }
+    for spec in DATA_SHEETS:
+        ws = wb.create_sheet(spec.name)
+        write_table(ws, spec, _frame_rows(frames.get(keys[spec.name]), spec))
+        ws.freeze_panes = "A2"
+        _validations(ws, spec)
+    _settings_sheet(wb.create_sheet(SETTINGS.name), settings or {})
+    wb[SETTINGS.name].freeze_panes = "A2"
+    _plan_sheet(wb.create_sheet(PLAN.name))
+    wb.active = 0
+    return wb
+
+
+def write_new_book(
+    path: str | os.PathLike[str],
+    frames: dict[str, pd.DataFrame] | None = None,
+    settings: dict[str, Any] | None = None,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write a new workbook at ``path`` (atomically); refuse to overwrite unless asked."""
+    from .errors import BookFileError, Problem
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise BookFileError(
+            [
+                Problem(
+                    path.name,
+                    "file",
+                    "新工作簿需要 .xlsx 扩展名 / a new book needs the .xlsx extension",
+                    "换成 .xlsx 文件名 / use a name ending in .xlsx",
+                )
+            ]
+        )
+    if path.exists() and not overwrite:
+        raise BookFileError(
+            [
+                Problem(
+                    path.name,
+                    "file",
+                    "文件已存在，不会覆盖 / file exists, not overwritten",
+                    "换个文件名，或加 --force 覆盖 / choose another name or pass --force",
+                )
+            ]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_save(build_workbook(frames, settings), path.resolve())
+    return path
+
+
+def demo_frames(plan_date: dt.date) -> dict[str, pd.DataFrame]:
+    from .sample import sample_frames
+
+    return sample_frames(plan_date)
