@@ -511,9 +511,12 @@ def parse_sheet(
     out: dict[str, Any] = {"_row": np.array([excel_rows[i] for i in keep], dtype=int)}
     for col in spec.columns:
         j = mapping.get(col.key)
-        raw = [body[i][j] if j is not None and j < len(body[i]) else None for i in keep]
+        if j is None:  # an absent optional column reads as its default everywhere
+            out[col.key] = _as_series([col.default] * len(keep), col)
+            continue
+        raw = [body[i][j] if j < len(body[i]) else None for i in keep]
         out[col.key] = _parse_column(
-            raw, col, spec, out["_row"], first_col + (j or 0), problems
+            raw, col, spec, out["_row"], first_col + j, problems
         )
     frame = pd.DataFrame(out)
     if spec.unique and not frame.empty:

@@ -1,0 +1,37 @@
+"""Fixtures that build workbooks in tmp_path, the way staff would have them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from opsbook.files import atomic_save
+from opsbook.template import build_workbook, demo_frames
+
+PLAN_DAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def demo_book(tmp_path: Path) -> Path:
+    """The demo workbook (sample data, no plan yet) for PLAN_DAY."""
+    path = tmp_path / "demo.xlsx"
+    atomic_save(build_workbook(demo_frames(PLAN_DAY)), path)
+    return path
+
+
+@pytest.fixture
+def edit_book() -> Callable[..., Path]:
+    """Edit a saved book with openpyxl, as a person would in Excel: edit(path, sheet, fn)."""
+
+    def edit(path: Path, sheet: str, fn: Callable[[Any], None]) -> Path:
+        wb = load_workbook(path)
+        fn(wb[sheet] if sheet in wb.sheetnames else wb)
+        wb.save(path)
+        return path
+
+    return edit
