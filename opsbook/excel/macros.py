@@ -150,8 +150,8 @@ def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
     hours_df = plan.hours[[c.key for c in HOURS.columns]].set_axis(
         HOURS.headers, axis=1
     )
-    _table(sheet, PLAN, PLAN_AT).update(plan_df, index=False)
-    _table(sheet, HOURS, HOURS_AT).update(hours_df, index=False)
+    _update(_table(sheet, PLAN, PLAN_AT), plan_df)
+    _update(_table(sheet, HOURS, HOURS_AT), hours_df)
     _formats(sheet, PLAN, PLAN_AT, len(plan_df))
     _formats(sheet, HOURS, HOURS_AT, len(hours_df))
     info = [
@@ -174,6 +174,14 @@ def _table(sheet: xw.Sheet, spec: SheetSpec, at: tuple[int, int]) -> xw.main.Tab
     top = sheet.range(at).resize(2, len(spec.columns))
     top.value = [spec.headers, [None] * len(spec.columns)]
     return sheet.tables.add(source=top, name=spec.table)
+
+
+def _update(table: xw.main.Table, df: pd.DataFrame) -> None:
+    """``Table.update`` in one write; an empty frame keeps the header and one blank row
+    (xlwings would shrink the table to a single column)."""
+    if df.empty:
+        df = pd.DataFrame([[None] * len(df.columns)], columns=df.columns)
+    table.update(df, index=False)
 
 
 def _formats(sheet: xw.Sheet, spec: SheetSpec, at: tuple[int, int], nrows: int) -> None:
