@@ -41,9 +41,12 @@ def products(n: int, rng: np.random.Generator) -> pd.DataFrame:
         {
             "product_id": [f"P{i:07d}" for i in range(n)],
             "title": "童装",
-            "category": rng.choice(["连衣裙", "T恤", "卫衣", "裤子", "套装", "外套"], n),
+            "category": rng.choice(
+                ["连衣裙", "T恤", "卫衣", "裤子", "套装", "外套"], n
+            ),
             "priority": rng.integers(1, 6, n),
-            "last_repost": pd.to_datetime("2026-11-20") + pd.to_timedelta(rng.integers(0, 5 * 1440, n), unit="min"),
+            "last_repost": pd.to_datetime("2026-11-20")
+            + pd.to_timedelta(rng.integers(0, 5 * 1440, n), unit="min"),
             "include": True,
         }
     )
@@ -51,12 +54,23 @@ def products(n: int, rng: np.random.Generator) -> pd.DataFrame:
 
 def main() -> None:
     rng = np.random.default_rng(1)
-    traffic = sample_frames(DAY)["traffic"].assign(date=lambda d: pd.to_datetime(d["date"]))
-    settings = PlanSettings(windows=((600, 840), (900, 1080)), plan_date=DAY, min_gap_minutes=1)
-    print("planner (7 window hours, no cap, gap 1 min → capacity 420): see issue #7 for 8-hour figures")
+    traffic = sample_frames(DAY)["traffic"].assign(
+        date=lambda d: pd.to_datetime(d["date"])
+    )
+    settings = PlanSettings(
+        windows=((600, 840), (900, 1080)), plan_date=DAY, min_gap_minutes=1
+    )
+    print(
+        "planner (7 window hours, no cap, gap 1 min → capacity 420): see issue #7 for 8-hour figures"
+    )
     sizes, seconds = [], []
     for n in (400, 4_000):
-        settings_n = PlanSettings(windows=settings.windows, plan_date=DAY, min_gap_minutes=1, daily_count=min(n, 420))
+        settings_n = PlanSettings(
+            windows=settings.windows,
+            plan_date=DAY,
+            min_gap_minutes=1,
+            daily_count=min(n, 420),
+        )
         frame = products(n, rng)
         t = best_of(lambda frame=frame, s=settings_n: build_plan(frame, traffic, s))
         sizes.append(n)
@@ -66,7 +80,9 @@ def main() -> None:
         frames = sample_frames(DAY)
         path = Path(tmp) / "demo.xlsx"
         atomic_save(build_workbook(frames), path)
-        floor = best_of(lambda: openpyxl.load_workbook(path).save(Path(tmp) / "copy.xlsx"))
+        floor = best_of(
+            lambda: openpyxl.load_workbook(path).save(Path(tmp) / "copy.xlsx")
+        )
 
         def plan_once() -> None:
             book = open_book(path)
@@ -74,8 +90,10 @@ def main() -> None:
             book.save()
 
         ours = best_of(plan_once)
-        print(f"headless plan on the demo book: {ours * 1000:.0f} ms vs openpyxl load+save floor {floor * 1000:.0f} ms "
-              f"(ratio {ours / floor:.2f}×)")
+        print(
+            f"headless plan on the demo book: {ours * 1000:.0f} ms vs openpyxl load+save floor {floor * 1000:.0f} ms "
+            f"(ratio {ours / floor:.2f}×)"
+        )
     print(f"median planner time {statistics.median(seconds) * 1000:.1f} ms")
 
 

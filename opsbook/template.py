@@ -149,12 +149,17 @@ def _plan_sheet(ws: Worksheet) -> None:
     write_table(ws, PLAN, [], PLAN_AT)
     write_table(ws, HOURS, [], HOURS_AT, style="TableStyleLight9")
     r, c = INFO_AT
-    ws.column_dimensions[get_column_letter(c)].width = 22
+    ws.column_dimensions[get_column_letter(c)].width = 28
     ws.column_dimensions[get_column_letter(c + 1)].width = 18
     for i, key in enumerate(INFO_KEYS):
         ws.cell(row=r + i, column=c, value=key).font = Font(bold=True)
         ws.cell(row=r + i, column=c).fill = HEADER_FILL
     ws.freeze_panes = "A2"
+    # The clerk prints the plan: landscape, all columns on one page width.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def build_workbook(

@@ -80,8 +80,12 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "edit", "says"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_exits_2_names_the_place_and_leaves_the_file_alone(demo_book, capsys, case, edit, says):
+@pytest.mark.parametrize(
+    ("case", "edit", "says"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input_exits_2_names_the_place_and_leaves_the_file_alone(
+    demo_book, capsys, case, edit, says
+):
     wb = openpyxl.load_workbook(demo_book)
     edit(wb)
     if case == "duplicate product id":
@@ -93,7 +97,9 @@ def test_bad_input_exits_2_names_the_place_and_leaves_the_file_alone(demo_book, 
     assert demo_book.read_bytes() == before
 
 
-def test_an_unexpected_failure_exits_1_and_leaves_the_file_alone(demo_book, capsys, monkeypatch):
+def test_an_unexpected_failure_exits_1_and_leaves_the_file_alone(
+    demo_book, capsys, monkeypatch
+):
     import opsbook.excel.macros as macros
 
     monkeypatch.setattr(macros, "build_plan", lambda *a: 1 / 0)
@@ -111,5 +117,10 @@ def test_bad_date_argument_is_a_usage_error(demo_book, capsys):
 
 
 def test_the_installed_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "opsbook", "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "opsbook", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.startswith("opsbook ")

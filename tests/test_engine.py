@@ -39,7 +39,12 @@ def test_open_book_gives_real_xlwings_objects(small_book):
 
 
 def test_dataframe_options_read_a_range(small_book):
-    df = open_book(small_book).sheets["T"]["A1:B2"].options(pd.DataFrame, index=False).value
+    df = (
+        open_book(small_book)
+        .sheets["T"]["A1:B2"]
+        .options(pd.DataFrame, index=False)
+        .value
+    )
     assert df.to_dict("list") == {"名称": ["a"], "数量": [1]}
 
 
@@ -54,7 +59,7 @@ def test_write_reopen_compare_round_trip(small_book):
 
 def test_text_that_looks_like_a_formula_is_written_as_text(small_book):
     book = open_book(small_book)
-    book.sheets["T"]["A5"].value = "=HYPERLINK(\"http://x\")"
+    book.sheets["T"]["A5"].value = '=HYPERLINK("http://x")'
     book.save()
     cell = openpyxl.load_workbook(small_book)["T"]["A5"]
     assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://x")')
@@ -76,14 +81,22 @@ def test_saving_keeps_other_sheets_and_their_styles(small_book):
     book.sheets["T"]["A2"].value = "b"
     book.save()
     cell = openpyxl.load_workbook(small_book)["Other"]["C3"]
-    assert (cell.value, cell.font.bold, cell.font.color.rgb) == ("keep me", True, "00FF0000")
+    assert (cell.value, cell.font.bold, cell.font.color.rgb) == (
+        "keep me",
+        True,
+        "00FF0000",
+    )
 
 
 def test_a_failed_save_leaves_the_original_and_no_temp_file(small_book, monkeypatch):
     before = small_book.read_bytes()
     book = open_book(small_book)
     book.sheets["T"]["A2"].value = "changed"
-    monkeypatch.setattr(openpyxl.Workbook, "save", lambda self, fh: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(
+        openpyxl.Workbook,
+        "save",
+        lambda self, fh: (_ for _ in ()).throw(OSError("disk full")),
+    )
     with pytest.raises(OSError):
         book.save()
     assert small_book.read_bytes() == before
@@ -117,7 +130,9 @@ def test_reads_and_writes_are_counted_as_round_trips(small_book):
         ("old.xls", b"\xd0\xcf\x11\xe0", "不支持"),
     ],
 )
-def test_files_that_are_not_workbooks_are_refused_clearly(tmp_path, name, content, says):
+def test_files_that_are_not_workbooks_are_refused_clearly(
+    tmp_path, name, content, says
+):
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)

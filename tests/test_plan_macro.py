@@ -43,24 +43,32 @@ def test_plan_rows_match_the_planner_output(demo_book):
 def test_hourly_summary_sits_beside_the_plan(demo_book):
     book = open_book(demo_book)
     plan = macros.build_repost_plan(book, plan_date=PLAN_DAY).plan
-    df = book.sheets["重发计划"].tables["HourlySummary"].range.options(pd.DataFrame, index=False).value
+    df = (
+        book.sheets["重发计划"]
+        .tables["HourlySummary"]
+        .range.options(pd.DataFrame, index=False)
+        .value
+    )
     assert df["重发数"].sum() == len(plan.slots)
     assert df["小时"].tolist() == plan.hours["hour"].tolist()
 
 
 def demo_with(n_products: int, tmp_path):
     frames = demo_frames(PLAN_DAY)
-    products = pd.concat([frames["products"]] * (n_products // len(frames["products"]) + 1), ignore_index=True)
+    products = pd.concat(
+        [frames["products"]] * (n_products // len(frames["products"]) + 1),
+        ignore_index=True,
+    )
     products["product_id"] = [f"P{i:06d}" for i in range(len(products))]
     frames["products"] = products.head(n_products)
     path = tmp_path / f"b{n_products}.xlsx"
-    atomic_save(build_workbook(frames), path)
+    atomic_save(build_workbook(frames, {"min_gap_minutes": 1}), path)
     return path
 
 
 def test_round_trips_do_not_grow_with_the_number_of_products(tmp_path):
     counts = []
-    for n in (30, 600):
+    for n in (40, 400):
         book = open_book(demo_with(n, tmp_path))
         macros.build_repost_plan(book, plan_date=PLAN_DAY)
         counts.append(stats(book))
@@ -76,14 +84,21 @@ def test_staff_sheets_are_untouched_by_the_plan(demo_book):
     after = openpyxl.load_workbook(demo_book)
     for name in ("商品", "流量", "咨询", "关键词", "任务", "设置"):
         assert list(before[name].values) == list(after[name].values)
-        assert before[name].data_validations.dataValidation == after[name].data_validations.dataValidation
+        assert (
+            before[name].data_validations.dataValidation
+            == after[name].data_validations.dataValidation
+        )
 
 
-def test_done_marks_move_with_their_product_when_the_plan_is_rebuilt(demo_book, edit_book):
+def test_done_marks_move_with_their_product_when_the_plan_is_rebuilt(
+    demo_book, edit_book
+):
     book = open_book(demo_book)
     macros.build_repost_plan(book, plan_date=PLAN_DAY)
     book.save()
-    ticked = edit_book(demo_book, "重发计划", lambda ws: ws.cell(row=5, column=7, value="√"))
+    ticked = edit_book(
+        demo_book, "重发计划", lambda ws: ws.cell(row=5, column=7, value="√")
+    )
     pid = openpyxl.load_workbook(ticked)["重发计划"].cell(row=5, column=3).value
     book = open_book(demo_book)
     result = macros.build_repost_plan(book, plan_date=PLAN_DAY)
@@ -94,13 +109,17 @@ def test_done_marks_move_with_their_product_when_the_plan_is_rebuilt(demo_book, 
     assert [r[2].value for r in rows if r[6].value == "√"] == [pid]
 
 
-def test_a_tick_from_another_day_stops_the_rebuild_instead_of_vanishing(demo_book, edit_book):
+def test_a_tick_from_another_day_stops_the_rebuild_instead_of_vanishing(
+    demo_book, edit_book
+):
     book = open_book(demo_book)
     macros.build_repost_plan(book, plan_date=PLAN_DAY)
     book.save()
     edit_book(demo_book, "重发计划", lambda ws: ws.cell(row=3, column=7, value="√"))
     with pytest.raises(macros.InputError, match="G3"):
-        macros.build_repost_plan(open_book(demo_book), plan_date=PLAN_DAY + dt.timedelta(days=1))
+        macros.build_repost_plan(
+            open_book(demo_book), plan_date=PLAN_DAY + dt.timedelta(days=1)
+        )
 
 
 def test_the_button_entry_alerts_instead_of_raising(demo_book, edit_book):
@@ -111,7 +130,7 @@ def test_the_button_entry_alerts_instead_of_raising(demo_book, edit_book):
         macros.plan_button()
     finally:
         del xw.Book._mock_caller
-    (title, text), = book.app.impl.alerts
+    ((title, text),) = book.app.impl.alerts
     assert title == "opsbook" and "「流量」 B2" in text
 
 

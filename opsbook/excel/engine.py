@@ -17,6 +17,7 @@ import datetime as dt
 import math
 import numbers
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -97,26 +98,37 @@ class Engine:
 
 
 class Apps(base_classes.Apps):
+    """The headless "Excel instances": one per opened file, alive while its book is used.
+
+    Held by weak reference, so a long-running process (or a test session) that
+    opens many books does not keep every workbook in memory.
+    """
+
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._apps: list[App] = []
+        self._apps: list[weakref.ref[App]] = []
+
+    def _live(self) -> list[App]:
+        apps = [app for ref in self._apps if (app := ref()) is not None]
+        self._apps = [weakref.ref(app) for app in apps]
+        return apps
 
     def keys(self) -> list[int]:
-        return [app.pid for app in self._apps]
+        return [app.pid for app in self._live()]
 
     def add(self, spec=None, add_book=None, xl=None, visible=None) -> App:
         app = App(self)
-        self._apps.insert(0, app)
+        self._apps.insert(0, weakref.ref(app))
         return app
 
     def __iter__(self):
-        return iter(list(self._apps))
+        return iter(self._live())
 
     def __len__(self) -> int:
-        return len(self._apps)
+        return len(self._live())
 
     def __getitem__(self, index: int) -> App:
-        return self._apps[index]
+        return self._live()[index]
 
 
 class App(base_classes.App):
@@ -191,8 +203,7 @@ class App(base_classes.App):
         self.kill()
 
     def kill(self) -> None:
-        if self in self.apps._apps:
-            self.apps._apps.remove(self)
+        self.apps._apps = [r for r in self.apps._apps if r() is not self]
 
 
 class Books(base_classes.Books):
@@ -716,8 +727,7 @@ def register() -> xw.Engine:
 def open_book(path: str | os.PathLike[str]) -> xw.Book:
     """Open a workbook file headless as a real ``xw.Book``."""
     register()
-    apps = ENGINE.apps
-    app = apps[0] if len(apps) else apps.add()
+    app = ENGINE.apps.add()  # its own app, so alerts and state belong to this run
     return xw.Book(impl=app.books.open(Path(path)))
 
 
