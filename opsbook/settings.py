@@ -14,9 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from .cells import header_key, is_blank, norm_text, to_datetime, to_number
 from .errors import InputError, Problem
 from .planner import PlanSettings, Window
-from .schema import SETTINGS, header_key, is_blank, norm_text, to_datetime, to_number
+from .schema import SETTINGS
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,11 @@ from dataclasses import dataclass
 import pandas as pd
 import xlwings as xw
 
+from ..cells import is_blank
 from ..errors import InputError, OpsbookError, Problem
+from ..parser import Parsed, parse_sheet
 from ..planner import Plan, build_plan
-from ..schema import (
-    HOURS,
-    PLAN,
-    PRODUCTS,
-    SETTINGS,
-    TRAFFIC,
-    Parsed,
-    SheetSpec,
-    is_blank,
-    parse_sheet,
-)
+from ..schema import HOURS, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
 from ..settings import read_settings
 from ..template import HOURS_AT, INFO_AT, INFO_KEYS, PLAN_AT
 

@@ -2,15 +2,9 @@ import datetime as dt
 
 import pytest
 
-from opsbook.schema import (
-    PRODUCTS,
-    TRAFFIC,
-    parse_sheet,
-    to_bool,
-    to_datetime,
-    to_id,
-    to_number,
-)
+from opsbook.cells import to_bool, to_datetime, to_id, to_number
+from opsbook.parser import parse_sheet
+from opsbook.schema import PRODUCTS, TRAFFIC
 
 
 @pytest.mark.parametrize(
