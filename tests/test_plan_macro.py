@@ -143,3 +143,19 @@ def test_the_button_entry_builds_the_plan_through_book_caller(demo_book):
         del xw.Book._mock_caller
     assert book.app.impl.alerts == []
     assert book.sheets["重发计划"]["C2"].value
+
+
+def test_extra_staff_columns_survive_the_plan(demo_book, edit_book):
+    def add_column(ws):
+        ws["H1"] = "备注"
+        for r in range(2, 8):
+            ws.cell(row=r, column=8, value=f"note {r}")
+
+    edit_book(demo_book, "商品", add_column)
+    book = open_book(demo_book)
+    macros.build_repost_plan(book, plan_date=PLAN_DAY)
+    book.save()
+    ws = openpyxl.load_workbook(demo_book)["商品"]
+    assert [ws.cell(row=r, column=8).value for r in range(1, 8)] == ["备注"] + [
+        f"note {r}" for r in range(2, 8)
+    ]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import xlwings as xw
 
-from ..cells import is_blank
-from ..errors import InputError, OpsbookError, Problem
+from ..cells import header_key, is_blank
+from ..errors import CapacityError, InputError, OpsbookError, Problem
 from ..parser import Parsed, parse_sheet
 from ..planner import Plan, build_plan
 from ..schema import HOURS, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
@@ -126,11 +126,27 @@ def build_repost_plan(
     progress(
         f"计划 {settings.plan_date}：{len(products)} 件商品，{len(traffic)} 行流量 / planning"
     )
-    plan = build_plan(products, traffic, settings)
+    try:
+        plan = build_plan(products, traffic, settings)
+    except CapacityError as exc:
+        raise _locate_in_settings(exc, parsed[SETTINGS.name]) from None
     slots, kept = _carry_marks(book, plan)
     progress(f"写入 重发计划：{len(slots)} 行 / writing the plan")
     write_plan(book, plan, slots)
     return PlanResult(plan, kept)
+
+
+def _locate_in_settings(exc: CapacityError, settings: Parsed) -> CapacityError:
+    """Point a capacity problem at the 每日重发数量 cell, where it is usually fixed."""
+    rows = settings.frame[
+        [header_key(k) in ("每日重发数量", "dailycount") for k in settings.frame["key"]]
+    ]
+    if rows.empty:
+        return exc
+    row, col = int(rows["_row"].iloc[0]), settings.columns.get("value", 2)
+    return CapacityError(
+        [replace(p, row=row, col=col, column="值") for p in exc.problems]
+    )
 
 
 def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
