@@ -1,0 +1,434 @@
+"""The repost planner: which products to repost on a day, in which hour, at what minute.
+
+Pure pandas/numpy (never xlwings or openpyxl) so it runs, and is tested, anywhere.
+The steps are verbs on DataFrames, chained by :func:`build_plan`::
+
+    select_products -> hourly_weights -> hour_capacity -> apportion -> assign_slots
+
+Every step is deterministic: ties are broken by explicit keys (hour, product ID,
+first appearance), never by dict order or randomness, so the same book gives
+the same plan and staff's ticks can follow their products across rebuilds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import CapacityError, Problem
+
+__all__ = [
+    "Plan",
+    "PlanSettings",
+    "Window",
+    "apportion",
+    "assign_slots",
+    "build_plan",
+    "hour_capacity",
+    "hourly_weights",
+    "select_products",
+    "usable_minutes",
+]
+
+# (start_minute, end_minute) of the day, 0 <= start < end <= 1440
+Window = tuple[int, int]
+Segments = dict[int, list[tuple[int, int]]]  # hour -> usable (start, end) minutes in it
+
+DEFAULT_PRIORITY = 3  # the 商品 sheet's default for an empty 优先级
+SLOT_COLUMNS = ["time", "hour", "product_id", "title", "category", "priority", "done"]
+HOUR_COLUMNS = ["hour", "label", "mean_visitors", "weight", "capacity", "slots"]
+_SNAP = 1e-9  # float noise in quotas below this is treated as exact
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What the 设置 sheet decides for one day's plan (validated on creation)."""
+
+    windows: tuple[Window, ...]
+    plan_date: dt.date
+    daily_count: int | None = None  # None = every included product
+    min_gap_minutes: int = 3
+    hourly_cap: int | None = None  # None = no cap; 0 = nothing fits
+    lookback_days: int = 14
+
+    def __post_init__(self) -> None:
+        for window in self.windows:
+            _check_window(window)
+        if self.min_gap_minutes < 1:
+            raise ValueError(
+                f"min_gap_minutes must be >= 1, not {self.min_gap_minutes}"
+            )
+        if self.lookback_days < 1:
+            raise ValueError(f"lookback_days must be >= 1, not {self.lookback_days}")
+        for name in ("daily_count", "hourly_cap"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0 or None, not {value}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The day's plan: one row per slot (time order) and one per window hour."""
+
+    slots: pd.DataFrame  # SLOT_COLUMNS
+    hours: pd.DataFrame  # HOUR_COLUMNS
+    weights_source: str  # "traffic" or "even"
+    traffic_days: int  # distinct traffic dates in the lookback
+
+
+# -- windows and hours ---------------------------------------------------------
+def _check_window(window: Window) -> None:
+    start, end = window
+    if not 0 <= start < end <= 1440:
+        raise ValueError(f"a window needs 0 <= start < end <= 1440, got {window}")
+
+
+def usable_minutes(windows: Sequence[Window]) -> Segments:
+    """Hour -> its usable (start, end) minute segments, hours ascending.
+
+    Overlapping or touching windows are merged first, so "10:00-12:00,11:00-13:00"
+    reads as 10:00-13:00 instead of being refused.
+    """
+    merged: list[list[int]] = []
+    for start, end in sorted((int(s), int(e)) for s, e in windows):
+        _check_window((start, end))
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    usable: Segments = {}
+    for start, end in merged:
+        for hour in range(start // 60, (end - 1) // 60 + 1):
+            segment = (max(start, hour * 60), min(end, hour * 60 + 60))
+            usable.setdefault(hour, []).append(segment)
+    return usable
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _label(segments: Sequence[tuple[int, int]]) -> str:
+    """(570, 600) -> "09:30-10:00"; several segments in one hour are comma-joined."""
+    return ",".join(f"{_clock(a)}-{_clock(b)}" for a, b in segments)
+
+
+def _length(segments: Sequence[tuple[int, int]]) -> int:
+    return sum(end - start for start, end in segments)
+
+
+# -- weights -------------------------------------------------------------------
+def _lookback_rows(
+    traffic: pd.DataFrame | None, plan_date: dt.date, lookback_days: int
+) -> pd.DataFrame:
+    """Traffic rows (date, hour, visitors) with plan_date - lookback <= date < plan_date."""
+    columns = ["date", "hour", "visitors"]
+    if traffic is None or not set(columns) <= set(traffic.columns):
+        traffic = pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(traffic["date"]).dt.normalize(),
+            "hour": pd.to_numeric(traffic["hour"], errors="coerce"),
+            "visitors": pd.to_numeric(traffic["visitors"], errors="coerce"),
+        }
+    ).dropna()
+    day = pd.Timestamp(plan_date)
+    keep = (frame["date"] >= day - pd.Timedelta(days=lookback_days)) & (
+        frame["date"] < day
+    )
+    frame = frame[keep]
+    return frame.assign(
+        hour=frame["hour"].astype(np.int64), visitors=frame["visitors"].astype(float)
+    )
+
+
+def hourly_weights(
+    traffic: pd.DataFrame | None,
+    windows: Sequence[Window],
+    plan_date: dt.date,
+    lookback_days: int,
+) -> tuple[pd.DataFrame, str, int]:
+    """Each window hour's share of the day's reposts, from mean visitors in the lookback.
+
+    Returns (frame of hour, label, mean_visitors, weight), the source ("traffic"
+    or "even") and the number of distinct traffic dates in the lookback. An hour
+    without data weighs 0 while others have data; with no data at all (or only
+    zeros) every window hour weighs the same, as the shop did by hand.
+    """
+    usable = usable_minutes(windows)
+    hours = np.array(list(usable), dtype=np.int64)
+    rows = _lookback_rows(traffic, plan_date, lookback_days)
+    means = (
+        rows[rows["hour"].isin(hours)]
+        .groupby("hour")["visitors"]
+        .mean()
+        .reindex(hours)
+        .to_numpy(dtype=float)
+    )
+    total = float(np.nansum(means))
+    if rows.empty or not total > 0:
+        weight = np.ones(len(hours)) / max(len(hours), 1)
+        source = "even"
+    else:
+        weight = np.where(np.isnan(means), 0.0, means) / total
+        source = "traffic"
+    frame = pd.DataFrame(
+        {
+            "hour": hours,
+            "label": pd.Series([_label(usable[h]) for h in hours], dtype=object),
+            "mean_visitors": means,
+            "weight": weight,
+        }
+    )
+    return frame, source, int(rows["date"].nunique())
+
+
+# -- capacity and apportionment ------------------------------------------------
+def hour_capacity(
+    usable: Mapping[int, Sequence[tuple[int, int]]],
+    min_gap_minutes: int,
+    hourly_cap: int | None = None,
+) -> dict[int, int]:
+    """Slots an hour can hold: floor(usable minutes / min gap), capped by hourly_cap."""
+    if min_gap_minutes < 1:
+        raise ValueError("min_gap_minutes must be >= 1")
+    caps = {}
+    for hour, segments in usable.items():
+        fits = _length(segments) // min_gap_minutes
+        caps[hour] = fits if hourly_cap is None else min(fits, hourly_cap)
+    return caps
+
+
+def _hamilton(total: int, weights: np.ndarray) -> np.ndarray:
+    """Largest remainder; ties to the larger weight, then the lower index."""
+    w = weights if weights.sum() > 0 else np.ones_like(weights)
+    quota = total * w / w.sum()
+    floor = np.floor(quota + _SNAP)
+    remainder = np.round(np.maximum(quota - floor, 0.0), 9)
+    order = np.lexsort((np.arange(len(w)), -w, -remainder))
+    share = floor.astype(np.int64)
+    share[order[: total - int(share.sum())]] += 1
+    return share
+
+
+def _capacity_error(total: int, cap_total: int) -> CapacityError:
+    return CapacityError(
+        [
+            Problem(
+                sheet="设置",
+                code="capacity",
+                reason=f"要重发 {total} 件，但时段最多放 {cap_total} 件 / {total} products but the windows hold at most {cap_total}",
+                hint=f"把 每日重发数量 改成不超过 {cap_total}，或加长 重发时段、减小 最小间隔分钟、提高 每小时上限 / lower daily_count, widen the windows, shorten min_gap_minutes or raise hourly_cap",
+            )
+        ]
+    )
+
+
+def apportion(total: int, weights: Sequence[float], caps: Sequence[int]) -> np.ndarray:
+    """Split ``total`` slots over hours by largest remainder (Hamilton), within caps.
+
+    Hours whose share exceeds their cap are fixed at the cap and the rest is
+    split again over the others, until no cap is exceeded; if the hours left
+    all weigh 0 they share equally. Raises CapacityError if total > sum(caps).
+    """
+    w = np.nan_to_num(np.asarray(weights, dtype=float), nan=0.0)
+    cap = np.asarray(caps, dtype=np.int64)
+    if w.shape != cap.shape or w.ndim != 1:
+        raise ValueError("weights and caps must be 1-D and of the same length")
+    if total < 0 or (w < 0).any() or (cap < 0).any():
+        raise ValueError("total, weights and caps must not be negative")
+    cap_total = int(cap.sum())
+    if total > cap_total:
+        raise _capacity_error(total, cap_total)
+    out = np.zeros(len(w), dtype=np.int64)
+    active = np.arange(len(w))
+    remaining = int(total)
+    while remaining > 0:
+        share = _hamilton(remaining, w[active])
+        over = share > cap[active]
+        if not over.any():
+            out[active] = share
+            break
+        fixed = active[over]
+        out[fixed] = cap[fixed]
+        remaining -= int(cap[fixed].sum())
+        active = active[~over]
+    return out
+
+
+# -- products ------------------------------------------------------------------
+def select_products(
+    products: pd.DataFrame, daily_count: int | None = None
+) -> pd.DataFrame:
+    """Included products in repost order, first ``daily_count`` kept (None = all).
+
+    Order: priority descending (5 = highest), then longest since last repost
+    (never reposted first), then product_id as text. Extra columns ride along.
+    """
+    if "include" in products.columns:
+        keep = products["include"].eq(True).to_numpy(dtype=bool, na_value=False)
+        products = products[keep]
+    n = len(products)
+    if "priority" in products.columns:
+        priority = pd.to_numeric(products["priority"]).to_numpy(
+            dtype=float, na_value=DEFAULT_PRIORITY
+        )
+    else:
+        priority = np.full(n, float(DEFAULT_PRIORITY))
+    if "last_repost" in products.columns:
+        stamps = pd.to_datetime(products["last_repost"]).astype("datetime64[ns]")
+        last = stamps.to_numpy().view(np.int64)  # NaT is int64 min: sorts first
+    else:
+        last = np.zeros(n, dtype=np.int64)
+    ids = products["product_id"].astype(str).to_numpy(dtype=str)
+    order = np.lexsort((ids, last, -priority))
+    if daily_count is not None:
+        order = order[:daily_count]
+    return products.iloc[order].reset_index(drop=True)
+
+
+# -- slots -----------------------------------------------------------------------
+def _slot_minutes(segments: Sequence[tuple[int, int]], k: int) -> np.ndarray:
+    """k clock minutes spread evenly over the hour's usable time: offset floor(i*L/k).
+
+    Offsets differ by >= floor(L/k) and the last one ends ceil(L/k) before the
+    hour's usable time does, so k <= L // gap keeps every gap >= gap, across
+    hours too.
+    """
+    length = _length(segments)
+    if k > length:
+        raise ValueError(f"{k} slots cannot fit in {length} usable minutes")
+    offsets = np.arange(k, dtype=np.int64) * length // k
+    starts = np.array([s for s, _ in segments], dtype=np.int64)
+    before = np.cumsum([0] + [e - s for s, e in segments])  # usable minutes before
+    seg = np.searchsorted(before, offsets, side="right") - 1
+    return starts[seg] + offsets - before[seg]
+
+
+def _spread(keys: Sequence[str]) -> list[int]:
+    """Positions of ``keys`` reordered so equal neighbours happen only when forced.
+
+    Greedy: take the key with most items left that differs from the last one
+    (ties to first appearance); within a key keep the given order.
+    """
+    queues: dict[str, deque[int]] = {}
+    for i, key in enumerate(keys):
+        queues.setdefault(key, deque()).append(i)
+    lists = list(queues.values())  # rank = order of first appearance
+    heap = [(-len(q), rank) for rank, q in enumerate(lists)]
+    heapq.heapify(heap)
+    out: list[int] = []
+    prev = -1
+    while heap:
+        count, rank = heapq.heappop(heap)
+        if rank == prev and heap:
+            count, rank = heapq.heapreplace(heap, (count, rank))
+        out.append(lists[rank].popleft())
+        if count < -1:
+            heapq.heappush(heap, (count + 1, rank))
+        prev = rank
+    return out
+
+
+def _category_keys(values: pd.Series) -> list[str]:
+    """Category as text for spreading; missing (None/NaN) is its own category ""."""
+    return ["" if pd.isna(v) else str(v) for v in values]
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].reset_index(drop=True)
+    return pd.Series([None] * len(frame), dtype=object)
+
+
+def assign_slots(
+    chosen: pd.DataFrame,
+    counts_by_hour: Mapping[int, int],
+    usable: Mapping[int, Sequence[tuple[int, int]]],
+    plan_date: dt.date,
+    hours_weight: Mapping[int, float],
+) -> pd.DataFrame:
+    """Give each chosen product (in select order) a clock time; the plan's slot rows.
+
+    Products take slots by (hour weight desc, hour, time), so higher priority
+    lands in busier hours; then each priority group is reordered over its own
+    slots so that neighbouring slots repeat a category only when unavoidable.
+    """
+    hours = [h for h in sorted(counts_by_hour) if counts_by_hour[h] > 0]
+    counts = [int(counts_by_hour[h]) for h in hours]
+    minute = np.concatenate(
+        [_slot_minutes(usable[h], k) for h, k in zip(hours, counts, strict=True)]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+    hour = np.repeat(np.array(hours, dtype=np.int64), counts)
+    weight = np.repeat(np.array([hours_weight.get(h, 0.0) for h in hours]), counts)
+    n = len(chosen)
+    if len(minute) != n:
+        raise ValueError(f"{len(minute)} slots for {n} products")
+    # slot indices are in time order already (hours ascending, minutes within)
+    by_weight = np.lexsort((minute, hour, -weight))  # product j takes by_weight[j]
+    product_at = np.empty(n, dtype=np.int64)
+    product_at[by_weight] = np.arange(n)
+    if n:
+        priority = pd.to_numeric(_column(chosen, "priority")).to_numpy(
+            dtype=float, na_value=DEFAULT_PRIORITY
+        )
+        keys = _category_keys(_column(chosen, "category"))
+        group_order = np.argsort(priority, kind="stable")
+        bounds = np.flatnonzero(np.diff(priority[group_order])) + 1
+        for members in np.split(group_order, bounds):  # products in select order
+            slots = np.sort(by_weight[members])  # the group's slots in time order
+            spread = _spread([keys[i] for i in members])
+            product_at[slots] = members[spread]
+    picked = chosen.iloc[product_at].reset_index(drop=True)
+    day = np.datetime64(pd.Timestamp(plan_date).normalize().to_datetime64(), "ns")
+    return pd.DataFrame(
+        {
+            "time": pd.Series(
+                day + minute.astype("timedelta64[m]"), dtype="datetime64[ns]"
+            ),
+            "hour": hour,
+            "product_id": _column(picked, "product_id"),
+            "title": _column(picked, "title"),
+            "category": _column(picked, "category"),
+            "priority": _column(picked, "priority"),
+            "done": pd.Series([None] * n, dtype=object),
+        }
+    )
+
+
+# -- the whole plan ------------------------------------------------------------
+def build_plan(
+    products: pd.DataFrame, traffic: pd.DataFrame | None, settings: PlanSettings
+) -> Plan:
+    """Selection -> weights -> capacities -> apportionment -> slots, as one Plan.
+
+    Raises CapacityError (nothing planned) when the windows cannot hold the
+    chosen products.
+    """
+    chosen = select_products(products, settings.daily_count)
+    usable = usable_minutes(settings.windows)
+    hours, source, days = hourly_weights(
+        traffic, settings.windows, settings.plan_date, settings.lookback_days
+    )
+    fits = hour_capacity(usable, settings.min_gap_minutes, settings.hourly_cap)
+    capacity = np.array([fits[h] for h in hours["hour"]], dtype=np.int64)
+    counts = apportion(len(chosen), hours["weight"].to_numpy(), capacity)
+    hours = hours.assign(capacity=capacity, slots=counts)
+    hour_list = hours["hour"].tolist()
+    slots = assign_slots(
+        chosen,
+        dict(zip(hour_list, counts.tolist(), strict=True)),
+        usable,
+        settings.plan_date,
+        dict(zip(hour_list, hours["weight"].tolist(), strict=True)),
+    )
+    return Plan(
+        slots=slots, hours=hours[HOUR_COLUMNS], weights_source=source, traffic_days=days
+    )
