@@ -179,6 +179,15 @@ def _parse_column(
             )
             values.append(None)
             continue
+        if reader is not None and isinstance(v, str) and v.startswith("="):
+            problem(
+                i,
+                "formula",
+                "单元格是公式，opsbook 不计算公式 / the cell holds a formula, which opsbook does not evaluate",
+                "复制后“选择性粘贴 → 数值”，或直接输入数值 / paste it as a value, or type the value",
+            )
+            values.append(None)
+            continue
         if reader is None:
             text = norm_text(v) if not isinstance(v, str) else v.strip()
             if col.kind == "choice" and col.choices and norm_text(v) in col.choices:

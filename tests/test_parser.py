@@ -100,6 +100,8 @@ def test_header_row_below_a_title_is_found_and_rows_keep_excel_numbers():
         ([["商品ID"], ["612"], ["６１２ "]], "duplicate", "A3"),
         ([["商品ID", "上次重发"], ["a", "昨天"]], "type", "B2"),
         ([["商品ID", "优先级"], ["a", "#N/A"]], "error_value", "B2"),
+        ([["商品ID", "优先级"], ["a", "#REF!"]], "error_value", "B2"),
+        ([["商品ID", "优先级"], ["a", "=1+2"]], "formula", "B2"),
     ],
 )
 def test_bad_product_cells_are_located(rows, code, cell):
