@@ -93,7 +93,68 @@ def summarize(plan, head: int = 5) -> str:
     return "\n".join(lines)
 
 
+def _tick_like_the_clerk(book, plan) -> int:
+    """Demo only: the clerk ticks 完成 on most slots (every seventh one slipped)."""
+    from .template import PLAN_AT
+
+    marks = [["√" if i % 7 else None] for i in range(1, len(plan.slots) + 1)]
+    if marks:
+        done_col = PLAN_AT[1] + 6
+        book.sheets["重发计划"].range((PLAN_AT[0] + 1, done_col)).value = marks
+    return sum(1 for m in marks if m[0])
+
+
+def summarize_day(result) -> str:
+    s = result.summary
+    rate = "—" if s["转化率"] is None else f"{s['转化率']:.0%}"
+    lines = [
+        "",
+        f"日报 {result.day} / daily summary:",
+        f"  咨询 {s['咨询数']}，成交 {s['成交数']}（转化率 {rate}），成交金额 {s['成交金额']:,.0f}",
+        f"  访客 {s['访客数'] or 0}，高峰 {s['高峰小时'] if s['高峰小时'] is not None else '—'} 点；新关键词 {s['新关键词']}",
+        f"  任务 {s['任务完成']}/{s['任务总数']}，重发 {s['重发完成数']}/{s['重发计划数']}；明天的任务已加 {result.tasks_added} 条",
+    ]
+    reasons = [
+        f"{s[f'未成交原因{i}']}({s[f'次数{i}']})"
+        for i in range(1, 4)
+        if s[f"未成交原因{i}"]
+    ]
+    if reasons:
+        lines.append("  未成交原因 / top lost reasons: " + "、".join(reasons))
+    return "\n".join(lines)
+
+
+def _report_problems(problems) -> None:
+    if problems:
+        print(
+            f"以下 {len(problems)} 处看不懂，已原样保留 / left as typed:",
+            file=sys.stderr,
+        )
+        for p in problems[:30]:
+            print(f"- {p}", file=sys.stderr)
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from .excel.daily import consolidate_day
+
+    report = Reporter(args.quiet)
+    report(f"打开 / opening {args.path}")
+    book = _open(Path(args.path))
+    result = consolidate_day(book, day=args.date, progress=report)
+    report("保存 / saving")
+    book.save()
+    _report_problems(result.problems)
+    if not args.quiet:
+        print(summarize_day(result))
+    tidied = sum(result.tidied.values())
+    print(
+        f"已汇总 {result.day}：日报、重发记录已更新，整理了 {tidied} 个单元格 → {Path(args.path).resolve()} / consolidated"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    from .excel.daily import consolidate_day
     from .excel.macros import build_repost_plan
     from .template import demo_frames, write_new_book
 
@@ -104,9 +165,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     write_new_book(path, demo_frames(day), overwrite=True)
     book = _open(path)
     result = build_repost_plan(book, plan_date=day, progress=report)
+    print(summarize(result.plan))
+    report("模拟客服打 √ / the clerk ticks the reposts done")
+    _tick_like_the_clerk(book, result.plan)
+    day_result = consolidate_day(book, day=day, progress=report)
     report("保存 / saving")
     book.save()
-    print(summarize(result.plan))
+    print(summarize_day(day_result))
     print(
         f"\n已写入示例工作簿 / wrote the demo book: {path.resolve()}（{len(result.plan.slots)} 个重发 / slots, 计划日期 {day}）"
     )

@@ -15,38 +15,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .day import CLERK_CHORES, DESIGNER_TASKS, STANDARD_DAY  # noqa: F401 - re-exported
 from .schema import INQUIRIES, KEYWORDS, NO, PRODUCTS, TASKS, TRAFFIC, YES
 
 T = dt.time
 
 # The clerk's seven daily chores (DOMAIN.md), in the seed post's order.
-CLERK_CHORES: tuple[str, ...] = (
-    "重发",
-    "采购报价",
-    "淘工厂生产线更新",
-    "生意经回答",
-    "接单/咨询登记",
-    "收集整理关键词",
-    "关注专场活动",
-)
-DESIGNER_TASKS: tuple[str, ...] = ("详情页测试", "店铺布局调整", "海报优化", "文案精简")
-
-#: A standard day: (start time, task, owner), in time order.
-STANDARD_DAY: list[tuple[dt.time, str, str]] = [
-    (T(9, 0), "查看生意参谋数据", "运营"),
-    (T(9, 0), "接单/咨询登记", "客服"),
-    (T(9, 20), "关注专场活动", "客服"),
-    (T(9, 30), "详情页测试", "美工"),
-    (T(9, 40), "采购报价", "客服"),
-    (T(10, 0), "重发", "客服"),
-    (T(11, 0), "店铺布局调整", "美工"),
-    (T(11, 30), "生意经回答", "客服"),
-    (T(13, 30), "淘工厂生产线更新", "客服"),
-    (T(14, 0), "海报优化", "美工"),
-    (T(16, 0), "文案精简", "美工"),
-    (T(16, 30), "收集整理关键词", "客服"),
-]
-
 # Mean visitors per hour of a weekday near the end of the sample (hours 0..23).
 # fmt: off
 HOURLY_BASE = np.array([
@@ -263,6 +237,7 @@ def _keywords(plan_date: dt.date, rng: np.random.Generator) -> pd.DataFrame:
                 plan_date - dt.timedelta(days=int(rng.integers(1, 6))),
                 _pick(rng, _KEYWORD_STATUS),
                 note,
+                None,  # 重复: filled in by 汇总今日
             ]
         )
     return pd.DataFrame(rows, columns=COLUMNS["keywords"])
@@ -288,7 +263,9 @@ def _tasks(plan_date: dt.date, traffic: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS["tasks"])
 
 
-def sample_frames(plan_date: dt.date, seed: int = 7) -> dict[str, pd.DataFrame]:
+def sample_frames(
+    plan_date: dt.date, seed: int = 7, *, day_done: bool = False
+) -> dict[str, pd.DataFrame]:
     """Demo data for ``plan_date``: one frame per data sheet, same seed -> same data.
 
     Keys: ``products`` (120 offers), ``traffic`` (the 28 full days before
@@ -296,14 +273,18 @@ def sample_frames(plan_date: dt.date, seed: int = 7) -> dict[str, pd.DataFrame]:
     ``keywords`` (25, one near-duplicate pair) and ``tasks`` (``STANDARD_DAY``
     on ``plan_date``). Dates are ``datetime.date``, times ``datetime.time``;
     ``last_repost`` and ``amount`` are object columns holding ``None`` when empty.
+    With ``day_done`` the data runs through ``plan_date`` itself (the day has been
+    worked), for demonstrating the end-of-day consolidation.
     """
     rng = np.random.default_rng(seed)
+    # With day_done the day itself has run: its traffic, inquiries and keywords are in.
+    data_end = plan_date + dt.timedelta(days=1) if day_done else plan_date
     products = _products(plan_date, rng)
-    traffic = _traffic(plan_date, rng)
+    traffic = _traffic(data_end, rng)
     return {
         "products": products,
         "traffic": traffic,
-        "inquiries": _inquiries(plan_date, rng, products),
-        "keywords": _keywords(plan_date, rng),
+        "inquiries": _inquiries(data_end, rng, products),
+        "keywords": _keywords(data_end, rng),
         "tasks": _tasks(plan_date, traffic),
     }

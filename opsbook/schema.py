@@ -222,6 +222,13 @@ KEYWORDS = SheetSpec(
         ),
         Column("status", "状态", "status", width=12),
         Column("note", "备注", "note", width=20),
+        Column(
+            "duplicate_of",
+            "重复",
+            "duplicate",
+            width=18,
+            note="汇总今日填写：与哪一行重复 / filled by 汇总今日",
+        ),
     ),
 )
 
@@ -316,7 +323,50 @@ HOURS = SheetSpec(
     ),
 )
 
+HISTORY = SheetSpec(
+    "重发记录",
+    "RepostHistory",
+    "RepostHistory",
+    (
+        Column("date", "日期", "date", "date", width=12, number_format="yyyy-mm-dd"),
+        *PLAN.columns,
+    ),
+)
+
+#: The first columns of 日报, in this order; breakdowns follow (see consolidate.py).
+DAILY = SheetSpec(
+    "日报",
+    "Daily",
+    "Daily",
+    (
+        Column("date", "日期", "date", "date", width=12, number_format="yyyy-mm-dd"),
+        Column("inquiries", "咨询数", "inquiries", "int", width=8),
+        Column("deals", "成交数", "deals", "int", width=8),
+        Column(
+            "conversion",
+            "转化率",
+            "conversion",
+            "number",
+            width=8,
+            number_format="0.0%",
+        ),
+        Column(
+            "deal_amount",
+            "成交金额",
+            "deal_amount",
+            "number",
+            width=11,
+            number_format="#,##0.00",
+        ),
+        Column("visitors", "访客数", "visitors", "int", width=8),
+        Column("page_views", "浏览量", "page_views", "int", width=8),
+        Column("peak_hour", "高峰小时", "peak_hour", "int", width=8),
+        Column("new_keywords", "新关键词", "new_keywords", "int", width=9),
+        Column("tasks_done", "任务完成", "tasks_done", "int", width=8),
+        Column("tasks_total", "任务总数", "tasks_total", "int", width=8),
+        Column("reposts_planned", "重发计划数", "reposts_planned", "int", width=10),
+        Column("reposts_done", "重发完成数", "reposts_done", "int", width=10),
+    ),
+)
+
 DATA_SHEETS = (PRODUCTS, TRAFFIC, INQUIRIES, KEYWORDS, TASKS)
-
-
-# -- cell normalisation --------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -24,8 +25,19 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .consolidate import breakdown_headers
 from .files import atomic_save
-from .schema import DATA_SHEETS, HOURS, PLAN, SETTINGS, YES, Column, SheetSpec
+from .schema import (
+    DAILY,
+    DATA_SHEETS,
+    HISTORY,
+    HOURS,
+    PLAN,
+    SETTINGS,
+    YES,
+    Column,
+    SheetSpec,
+)
 from .settings import SETTINGS_ROWS
 
 # Where the plan sheet's blocks start (row, column), 1-based.
@@ -39,6 +51,28 @@ INFO_KEYS = (
     "流量权重来源 weights from",
     "流量天数 traffic days",
 )
+
+# 日报: the today block at the top, the 14-day trend block beside it (read by the
+# chart), and the one-row-per-date table below.
+TODAY_AT = (1, 1)
+TODAY_KEYS = (
+    "今日概览 日期 date",
+    "咨询数 inquiries",
+    "成交数 deals",
+    "转化率 conversion",
+    "成交金额 amount",
+    "访客数 visitors",
+    "高峰小时 peak hour",
+    "新关键词 new keywords",
+    "任务完成 tasks done",
+    "重发完成 reposts done",
+    "未成交主要原因 top lost reasons",
+)
+TREND_AT = (1, 4)
+TREND_DAYS = 14
+TREND_HEADERS = ("日期", "咨询数", "成交数", "访客数")
+DAILY_AT = (max(TODAY_AT[0] + len(TODAY_KEYS), TREND_AT[0] + TREND_DAYS) + 2, 1)
+CHART_ANCHOR = "I1"
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 VALIDATION_ROWS = 5000  # drop-downs cover this many rows below the header
@@ -162,6 +196,58 @@ def _plan_sheet(ws: Worksheet) -> None:
     ws.print_title_rows = "1:1"
 
 
+def _daily_sheet(ws: Worksheet) -> None:
+    r, c = TODAY_AT
+    for i, key in enumerate(TODAY_KEYS):
+        cell = ws.cell(row=r + i, column=c, value=key)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    ws.cell(row=r, column=c + 1).number_format = "yyyy-mm-dd"
+    ws.column_dimensions[get_column_letter(c)].width = 28
+    ws.column_dimensions[get_column_letter(c + 1)].width = 22
+    tr, tc = TREND_AT
+    for j, name in enumerate(TREND_HEADERS):
+        ws.cell(row=tr, column=tc + j, value=name).font = Font(bold=True)
+    for i in range(1, TREND_DAYS + 1):
+        ws.cell(row=tr + i, column=tc).number_format = "mm-dd"
+    extra = tuple(Column(h, h, h, "int", width=10) for h in breakdown_headers())
+    write_table(
+        ws,
+        SheetSpec(DAILY.name, DAILY.en, DAILY.table, (*DAILY.columns, *extra)),
+        [],
+        DAILY_AT,
+    )
+    ws.column_dimensions[get_column_letter(c)].width = 28
+    ws.column_dimensions[get_column_letter(c + 1)].width = 22
+    ws.add_chart(trend_chart(ws), CHART_ANCHOR)
+
+
+def trend_chart(ws: Worksheet) -> BarChart:
+    """Inquiries and deals as columns, visitors as a line on a second axis, last 14 days."""
+    tr, tc = TREND_AT
+    cats = Reference(ws, min_col=tc, min_row=tr + 1, max_row=tr + TREND_DAYS)
+    bars = BarChart()
+    bars.title = "近 14 天 咨询 / 成交 / 访客"
+    bars.add_data(
+        Reference(
+            ws, min_col=tc + 1, max_col=tc + 2, min_row=tr, max_row=tr + TREND_DAYS
+        ),
+        titles_from_data=True,
+    )
+    bars.set_categories(cats)
+    bars.y_axis.title = "咨询 / 成交"
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=tc + 3, min_row=tr, max_row=tr + TREND_DAYS),
+        titles_from_data=True,
+    )
+    line.y_axis.axId = 200
+    line.y_axis.title = "访客"
+    line.y_axis.crosses = "max"
+    bars += line
+    bars.width, bars.height = 20, 8
+    return bars
+
+
 def build_workbook(
     frames: dict[str, pd.DataFrame] | None = None,
     settings: dict[str, Any] | None = None,
@@ -185,6 +271,10 @@ def build_workbook(
     _settings_sheet(wb.create_sheet(SETTINGS.name), settings or {})
     wb[SETTINGS.name].freeze_panes = "A2"
     _plan_sheet(wb.create_sheet(PLAN.name))
+    _daily_sheet(wb.create_sheet(DAILY.name))
+    history = wb.create_sheet(HISTORY.name)
+    write_table(history, HISTORY, [])
+    history.freeze_panes = "A2"
     wb.active = 0
     return wb
 
@@ -230,4 +320,4 @@ def write_new_book(
 def demo_frames(plan_date: dt.date) -> dict[str, pd.DataFrame]:
     from .sample import sample_frames
 
-    return sample_frames(plan_date)
+    return sample_frames(plan_date, day_done=True)

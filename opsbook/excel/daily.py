@@ -1,0 +1,442 @@
+"""汇总今日 Consolidate day: tidy the staff sheets in place and summarise the day.
+
+``consolidate_day(book)`` is what the desktop button and ``opsbook consolidate``
+both run. Staff rows are never deleted, reordered or rewritten beyond the
+listed normalisations (``opsbook.normalize``), the keyword duplicate marks and
+merged sources, and the 上次重发 of products whose repost was ticked done;
+formula cells are never written. A value that cannot be read is left as typed
+and reported; it does not stop the rest. Each table is read once (values, plus
+formulas so they are never overwritten) and each output block written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import xlwings as xw
+
+from ..cells import is_blank
+from ..consolidate import (
+    breakdown_headers,
+    daily_headers,
+    day_slots,
+    dedupe_keywords,
+    last_repost_updates,
+    next_day_tasks,
+    summarize_day,
+    upsert_by_date,
+)
+from ..errors import Problem
+from ..normalize import Change, tidy_rows
+from ..parser import Parsed, find_header, parse_sheet
+from ..schema import (
+    DAILY,
+    HISTORY,
+    INQUIRIES,
+    KEYWORDS,
+    PLAN,
+    PRODUCTS,
+    TASKS,
+    TRAFFIC,
+    SheetSpec,
+)
+from ..template import DAILY_AT, TODAY_AT, TODAY_KEYS, TREND_AT, TREND_DAYS
+from .macros import read_sheet
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Sheet:
+    """One staff sheet as read: raw values, where formulas sit, and its parsed form."""
+
+    spec: SheetSpec
+    first_row: int
+    first_col: int
+    rows: list[list[Any]]
+    formulas: set[tuple[int, int]]
+    parsed: Parsed | None = None
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DayResult:
+    day: dt.date
+    summary: dict[str, Any]
+    problems: list[Problem]
+    tidied: dict[str, int]
+    tasks_added: int
+    last_reposts: int
+
+
+def _rows2d(value: Any) -> list[list[Any]]:
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if value and not isinstance(value[0], (list, tuple)):
+        return [list(value)]
+    return [list(r) for r in value]
+
+
+def read_raw(book: xw.Book, spec: SheetSpec) -> Sheet | None:
+    """Values and formulas of the sheet's used range (two reads), or None if it is missing."""
+    if spec.name not in [s.name for s in book.sheets]:
+        return None
+    rng = book.sheets[spec.name].used_range
+    values = _rows2d(rng.options(ndim=2).value)
+    formulas = _rows2d(rng.formula)
+    where = {
+        (rng.row + i, rng.column + j)
+        for i, row in enumerate(formulas)
+        for j, f in enumerate(row)
+        if isinstance(f, str) and f.startswith("=")
+    }
+    return Sheet(spec, rng.row, rng.column, values, where)
+
+
+def _set(sheet: Sheet, row: int, col: int, value: Any) -> None:
+    i, j = row - sheet.first_row, col - sheet.first_col
+    while len(sheet.rows) <= i:
+        sheet.rows.append([None] * len(sheet.rows[0]))
+    for r in sheet.rows:
+        r.extend([None] * (j + 1 - len(r)))
+    sheet.rows[i][j] = value
+
+
+def _get(sheet: Sheet, row: int, col: int) -> Any:
+    i, j = row - sheet.first_row, col - sheet.first_col
+    return (
+        sheet.rows[i][j]
+        if 0 <= i < len(sheet.rows) and 0 <= j < len(sheet.rows[i])
+        else None
+    )
+
+
+def write_changes(book: xw.Book, sheet: Sheet, changes: Iterable[Change]) -> None:
+    """One block write per changed column (split only around formula cells)."""
+    by_col: dict[int, list[Change]] = {}
+    for change in changes:
+        _set(sheet, change.row, change.col, change.after)
+        by_col.setdefault(change.col, []).append(change)
+    target = book.sheets[sheet.spec.name]
+    for col, items in by_col.items():
+        rows = sorted(c.row for c in items)
+        start = prev = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and not any(
+                (r, col) in sheet.formulas for r in range(prev, row)
+            ):
+                prev = row
+                continue
+            target.range((start, col), (prev, col)).value = [
+                [_get(sheet, r, col)] for r in range(start, prev + 1)
+            ]
+            start = prev = row
+
+
+def tidy_sheet(sheet: Sheet, year: int) -> list[Problem]:
+    """Find the header, tidy the known columns (never formulas), parse the result."""
+    hdr, mapping, problems = find_header(sheet.rows, sheet.spec)
+    body = range(hdr + 1, len(sheet.rows))
+    data = [i for i in body if not all(is_blank(v) for v in sheet.rows[i])]
+    cols = {k: sheet.first_col + j for k, j in mapping.items()}
+    raw = [
+        [
+            ("=" if (sheet.first_row + i, sheet.first_col + j) in sheet.formulas else v)
+            for j, v in enumerate(sheet.rows[i])
+        ]
+        for i in data
+    ]
+    changes, unreadable = tidy_rows(
+        raw,
+        sheet.spec,
+        cols,
+        [sheet.first_row + i for i in data],
+        sheet.first_col,
+        year=year,
+    )
+    sheet.changes = changes
+    for c in changes:
+        _set(sheet, c.row, c.col, c.after)
+    sheet.parsed = parse_sheet(sheet.rows, sheet.spec, sheet.first_row, sheet.first_col)
+    seen = {(p.row, p.col) for p in unreadable}
+    later = [
+        p
+        for p in sheet.parsed.problems
+        if (p.row, p.col) not in seen and p.code not in ("missing_header", "empty")
+    ]
+    return problems + unreadable + later
+
+
+def _empty(spec: SheetSpec) -> Parsed:
+    return parse_sheet([spec.headers], spec)
+
+
+def _table_named(
+    book: xw.Book, sheet_name: str, table: str, headers: list[str], at: tuple[int, int]
+) -> xw.main.Table:
+    if sheet_name not in [s.name for s in book.sheets]:
+        book.sheets.add(sheet_name, after=book.sheets[-1])
+    sheet = book.sheets[sheet_name]
+    for t in sheet.tables:
+        if t.name.lower() == table.lower():
+            return t
+    top = sheet.range(at).resize(2, len(headers))
+    top.value = [headers, [None] * len(headers)]
+    return sheet.tables.add(source=top, name=table)
+
+
+def _table_frame(table: xw.main.Table) -> pd.DataFrame:
+    df = table.range.options(pd.DataFrame, index=False, header=1).value
+    return df.dropna(how="all")
+
+
+def _update(table: xw.main.Table, df: pd.DataFrame, formats: dict[str, str]) -> None:
+    if df.empty:
+        df = pd.DataFrame([[None] * len(df.columns)], columns=df.columns)
+    table.update(df.astype(object).where(df.notna(), None), index=False)
+    r = table.range
+    for j, name in enumerate(df.columns):
+        if name in formats:
+            r[1:, j].number_format = formats[name]
+
+
+def _append_tasks(book: xw.Book, tasks: Sheet, rows: pd.DataFrame) -> int:
+    """Write tomorrow's standard day below the last task row and grow the table over it."""
+    if rows.empty or tasks.parsed is None:
+        return 0
+    sheet = book.sheets[TASKS.name]
+    cols = tasks.parsed.columns
+    last = max([tasks.parsed.header_row, *tasks.parsed.frame["_row"].tolist()])
+    first_col, last_col = min(cols.values()), max(cols.values())
+    block = [[None] * (last_col - first_col + 1) for _ in range(len(rows))]
+    for key, col in cols.items():
+        for i, value in enumerate(rows.get(key, [])):
+            block[i][col - first_col] = None if is_blank(value) else value
+    sheet.range((last + 1, first_col)).value = block
+    for key, col in cols.items():
+        fmt = TASKS.column(key).number_format
+        if fmt:
+            sheet.range((last + 1, col), (last + len(rows), col)).number_format = fmt
+    for table in sheet.tables:
+        r = table.range
+        if r.row == tasks.parsed.header_row and r.row + r.shape[0] - 1 < last + len(
+            rows
+        ):
+            table.resize(
+                sheet.range(
+                    (r.row, r.column), (last + len(rows), r.column + r.shape[1] - 1)
+                )
+            )
+    return len(rows)
+
+
+def _keyword_changes(book: xw.Book, kw: Sheet) -> list[Change]:
+    """Duplicate marks and merged sources, adding the 重复 column to the table if missing."""
+    parsed = kw.parsed
+    if parsed is None or parsed.frame.empty or "keyword" not in parsed.columns:
+        return []
+    if "duplicate_of" not in parsed.columns:
+        col = (
+            max(
+                [kw.first_col + len(r) - 1 for r in kw.rows]
+                + list(parsed.columns.values())
+            )
+            + 1
+        )
+        sheet = book.sheets[KEYWORDS.name]
+        sheet.range((parsed.header_row, col)).value = KEYWORDS.column("duplicate_of").zh
+        for table in sheet.tables:
+            r = table.range
+            if r.row == parsed.header_row and r.column + r.shape[1] == col:
+                table.resize(
+                    sheet.range((r.row, r.column), (r.row + r.shape[0] - 1, col))
+                )
+        parsed.columns["duplicate_of"] = col
+    target = dedupe_keywords(parsed.frame)
+    changes = []
+    for key in ("source", "duplicate_of"):
+        if key not in parsed.columns:
+            continue
+        col = parsed.columns[key]
+        for row, old, new in zip(
+            parsed.frame["_row"], parsed.frame[key], target[key], strict=True
+        ):
+            if (
+                (is_blank(old) and is_blank(new))
+                or old == new
+                or (int(row), col) in kw.formulas
+            ):
+                continue
+            changes.append(Change(int(row), col, old, new, "keyword"))
+    parsed.frame["duplicate_of"] = target["duplicate_of"]
+    parsed.frame["source"] = target["source"]
+    return changes
+
+
+def consolidate_day(
+    book: xw.Book, *, day: dt.date | None = None, progress: Progress = lambda _: None
+) -> DayResult:
+    """Tidy 咨询/关键词/任务/流量 in place, then write 日报, 重发记录 and the loop back into 商品."""
+    day = day or dt.date.today()
+    progress(f"读取并整理 咨询、关键词、任务、流量 / reading and tidying ({day})")
+    sheets = {
+        spec.name: read_raw(book, spec)
+        for spec in (INQUIRIES, KEYWORDS, TASKS, TRAFFIC)
+    }
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for spec in (INQUIRIES, KEYWORDS, TASKS, TRAFFIC):
+        sheet = sheets[spec.name]
+        if sheet is None:
+            problems.append(
+                Problem(
+                    spec.name,
+                    "missing_sheet",
+                    f"没有「{spec.name}」工作表，跳过 / sheet missing, skipped",
+                    "用 opsbook new 生成的模板里有这张表 / a new template has it",
+                )
+            )
+            frames[spec.name] = _empty(spec).frame
+            continue
+        problems += tidy_sheet(sheet, day.year)
+        frames[spec.name] = sheet.parsed.frame
+    kw = sheets[KEYWORDS.name]
+    if kw is not None:
+        kw.changes += _keyword_changes(book, kw)
+    for sheet in sheets.values():
+        if sheet is not None and sheet.changes:
+            write_changes(book, sheet, sheet.changes)
+    plan = (
+        read_sheet(book, PLAN).frame
+        if PLAN.name in [s.name for s in book.sheets]
+        else _empty(PLAN).frame
+    )
+    progress("汇总 / summarising")
+    summary = summarize_day(
+        day,
+        frames[INQUIRIES.name],
+        frames[TRAFFIC.name],
+        frames[KEYWORDS.name],
+        frames[TASKS.name],
+        plan,
+    )
+    _write_daily(book, day, summary)
+    _write_history(book, day, plan)
+    tasks_added = (
+        _append_tasks(book, sheets[TASKS.name], next_day_tasks(frames[TASKS.name], day))
+        if sheets[TASKS.name]
+        else 0
+    )
+    moved = _close_loop(book, plan, day)
+    tidied = {name: len(s.changes) for name, s in sheets.items() if s is not None}
+    return DayResult(day, summary, problems, tidied, tasks_added, moved)
+
+
+def _write_daily(book: xw.Book, day: dt.date, summary: dict[str, Any]) -> None:
+    headers = daily_headers()
+    table = _table_named(book, DAILY.name, DAILY.table, headers, DAILY_AT)
+    old = _table_frame(table)
+    old = (
+        old.reindex(columns=headers) if not old.empty else pd.DataFrame(columns=headers)
+    )
+    daily = upsert_by_date(old, pd.DataFrame([summary], columns=headers), "日期", day)
+    formats = {c.zh: c.number_format for c in DAILY.columns if c.number_format}
+    _update(table, daily, formats)
+    sheet = book.sheets[DAILY.name]
+    rate = summary["转化率"]
+    reasons = "、".join(
+        f"{summary[f'未成交原因{i}']}({summary[f'次数{i}']})"
+        for i in range(1, 4)
+        if summary[f"未成交原因{i}"]
+    )
+    visitors = summary["访客数"]
+    today = [  # a display block: all text, so it reads the same in every host
+        f"{summary['日期']:%Y-%m-%d}",
+        str(summary["咨询数"]),
+        str(summary["成交数"]),
+        "—" if rate is None else f"{rate:.1%}",
+        f"{summary['成交金额']:,.2f}",
+        "—" if visitors is None else f"{visitors:,}",
+        "—" if summary["高峰小时"] is None else f"{summary['高峰小时']} 点",
+        str(summary["新关键词"]),
+        f"{summary['任务完成']}/{summary['任务总数']}",
+        f"{summary['重发完成数']}/{summary['重发计划数']}",
+        reasons or "—",
+    ]
+    sheet.range(TODAY_AT).value = [
+        [k, v] for k, v in zip(TODAY_KEYS, today, strict=True)
+    ]
+    trend = (
+        daily.assign(_d=pd.to_datetime(daily["日期"], errors="coerce"))
+        .sort_values("_d")
+        .tail(TREND_DAYS)
+    )
+    block = [
+        [r["日期"], r["咨询数"], r["成交数"], r["访客数"]] for _, r in trend.iterrows()
+    ]
+    block += [[None] * 4] * (TREND_DAYS - len(block))
+    sheet.range((TREND_AT[0] + 1, TREND_AT[1])).value = [
+        [None if is_blank(v) else v for v in row] for row in block
+    ]
+
+
+def _write_history(book: xw.Book, day: dt.date, plan: pd.DataFrame) -> None:
+    headers = HISTORY.headers
+    table = _table_named(book, HISTORY.name, HISTORY.table, headers, (1, 1))
+    old = _table_frame(table)
+    old = (
+        old.reindex(columns=headers) if not old.empty else pd.DataFrame(columns=headers)
+    )
+    rows = day_slots(plan, day)
+    rows = (
+        rows[[c.key for c in HISTORY.columns]].set_axis(headers, axis=1)
+        if not rows.empty
+        else pd.DataFrame(columns=headers)
+    )
+    formats = {c.zh: c.number_format for c in HISTORY.columns if c.number_format}
+    formats["时间"] = "yyyy-mm-dd hh:mm"
+    _update(table, upsert_by_date(old, rows, "日期", day), formats)
+
+
+def _close_loop(book: xw.Book, plan: pd.DataFrame, day: dt.date) -> int:
+    """Set 上次重发 of each product ticked done today to its slot time (one block write)."""
+    products = read_raw(book, PRODUCTS)
+    if products is None:
+        return 0
+    products.parsed = parse_sheet(
+        products.rows, PRODUCTS, products.first_row, products.first_col
+    )
+    col = products.parsed.columns.get("last_repost")
+    updates = last_repost_updates(products.parsed.frame, plan, day)
+    if col is None or updates.empty:
+        return 0
+    changes = [
+        Change(int(r), col, None, t.to_pydatetime(), "last_repost")
+        for r, t in zip(updates["_row"], updates["last_repost"], strict=True)
+        if (int(r), col) not in products.formulas
+    ]
+    write_changes(book, products, changes)
+    return len(changes)
+
+
+def consolidate_button() -> None:
+    """汇总今日 Consolidate day: ``RunPython "import opsbook.excel.daily as d; d.consolidate_button()"``."""
+    from .macros import run_in_excel
+
+    def run(book: xw.Book) -> None:
+        result = consolidate_day(book)
+        if result.problems:
+            book.app.alert(
+                "已汇总，但以下单元格看不懂，已原样保留 / consolidated; these cells were left as typed:\n"
+                + "\n".join(f"- {p}" for p in result.problems[:20]),
+                title="opsbook",
+            )
+
+    run_in_excel(xw.Book.caller(), run)
+
+
+__all__ = ["DayResult", "breakdown_headers", "consolidate_button", "consolidate_day"]
