@@ -217,8 +217,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser(
+        "consolidate",
+        help="汇总今日 / consolidate the day",
+        description="整理 咨询、关键词、任务、流量（去空格、全角转半角、结果写法统一、文字日期转日期），写 日报 和 重发记录，把打了 √ 的重发写回 商品 的 上次重发，并给明天加上标准任务；看不懂的单元格原样保留并列出 / tidy the staff sheets, summarise the day, close the repost loop.",
+    )
+    p.add_argument("path", help="工作簿 .xlsx/.xlsm / the workbook")
+    p.add_argument(
+        "--date",
+        type=_date,
+        help="汇总哪一天 YYYY-MM-DD（默认今天）/ the day (default today)",
+    )
+    p.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="不显示进度和摘要 / no progress or summary",
+    )
+    p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
         "demo",
-        help="示例：新建示例工作簿并生成计划 / sample book + plan",
+        help="示例：新建示例工作簿、生成计划、汇总今日 / sample book, plan, consolidate",
         description="生成一个童装店的示例工作簿（约 120 件商品、28 天流量），再生成计划并打印摘要；每次运行都会重新生成该文件 / write a sample book, plan it, print a summary; the file is regenerated each run.",
     )
     p.add_argument(

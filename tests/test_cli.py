@@ -25,7 +25,7 @@ def test_demo_writes_a_book_with_a_plan_and_prints_a_summary(tmp_path, capsys):
     path = tmp_path / "demo.xlsx"
     assert run(["demo", str(path), "--date", "2026-11-25", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "每小时重发数" in out and str(path) in out
+    assert "每小时重发数" in out and "日报 2026-11-25" in out and str(path) in out
     ws = openpyxl.load_workbook(path)["重发计划"]
     assert isinstance(ws["A2"].value, dt.datetime)
 
@@ -134,3 +134,13 @@ def test_the_installed_console_script_runs():
         check=True,
     )
     assert out.stdout.startswith("opsbook ")
+
+
+def test_consolidate_reports_unreadable_cells_but_still_writes(demo_book, capsys):
+    wb = openpyxl.load_workbook(demo_book)
+    wb["咨询"]["J2"] = "十"
+    wb.save(demo_book)
+    assert run(["consolidate", str(demo_book), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "「咨询」 J2" in captured.err and "已汇总" in captured.out
+    assert openpyxl.load_workbook(demo_book)["咨询"]["J2"].value == "十"
