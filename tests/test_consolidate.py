@@ -252,3 +252,19 @@ def test_daily_table_sits_below_the_today_block(day_book):
     ws = openpyxl.load_workbook(path)["日报"]
     assert ws.tables["Daily"].ref.startswith(f"A{DAILY_AT[0]}:")
     assert ws["B2"].value.isdigit() and ws._charts
+
+
+def test_the_button_entry_consolidates_through_book_caller(day_book):
+    import xlwings as xw
+
+    from opsbook.excel.daily import consolidate_button
+
+    path, _ = day_book
+    book = open_book(path)
+    book.set_mock_caller()
+    try:
+        consolidate_button()
+    finally:
+        del xw.Book._mock_caller
+    assert book.app.impl.alerts == []
+    assert book.sheets["日报"].tables["Daily"].data_body_range[0, 0].value is not None
