@@ -47,12 +47,6 @@ class Reporter:
             )
 
 
-def _open(path: Path):
-    from .excel.engine import open_book
-
-    return open_book(path)
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     from .template import demo_frames, write_new_book
 
@@ -64,16 +58,20 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from .excel.macros import build_repost_plan
+    from .excel.session import edit_book
 
     report = Reporter(args.quiet)
     report(f"打开 / opening {args.path}")
-    book = _open(Path(args.path))
-    result = build_repost_plan(book, plan_date=args.date, progress=report)
-    report("保存 / saving")
-    book.save()
+    result, backup = edit_book(
+        args.path,
+        lambda book: build_repost_plan(book, plan_date=args.date, progress=report),
+        force=args.force,
+    )
+    report(f"已保存；原文件备份在 / previous version kept at {backup}")
     n = len(result.plan.slots)
+    day = result.plan.slots["time"].iloc[0].date() if n else args.date or ""
     print(
-        f"已写入「重发计划」：{result.plan.slots['time'].iloc[0].date() if n else args.date or ''} 共 {n} 个重发 → {Path(args.path).resolve()} / wrote {n} slots"
+        f"已写入「重发计划」：{day} 共 {n} 个重发 → {Path(args.path).resolve()} / wrote {n} slots"
     )
     return 0
 
@@ -136,13 +134,16 @@ def _report_problems(problems) -> None:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from .excel.daily import consolidate_day
+    from .excel.session import edit_book
 
     report = Reporter(args.quiet)
     report(f"打开 / opening {args.path}")
-    book = _open(Path(args.path))
-    result = consolidate_day(book, day=args.date, progress=report)
-    report("保存 / saving")
-    book.save()
+    result, backup = edit_book(
+        args.path,
+        lambda book: consolidate_day(book, day=args.date, progress=report),
+        force=args.force,
+    )
+    report(f"已保存；原文件备份在 / previous version kept at {backup}")
     _report_problems(result.problems)
     if not args.quiet:
         print(summarize_day(result))
@@ -153,9 +154,33 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backups import backup_dir, list_backups, restore
+    from .locks import book_lock
+
+    path = Path(args.path).resolve()
+    if args.list:
+        backups = list_backups(path)
+        print(
+            f"{len(backups)} 个备份 / backups in {backup_dir(path)}（最新在前 / newest first）:"
+        )
+        for b in backups:
+            print(f"  {b.name}")
+        return 0
+    with book_lock(path):
+        chosen, safety = restore(
+            path, Path(args.backup).resolve() if args.backup else None
+        )
+    print(
+        f"已从 {chosen.name} 恢复 → {path}（恢复前的文件也备份了：{safety.name if safety else '无'}）/ restored"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .excel.daily import consolidate_day
     from .excel.macros import build_repost_plan
+    from .excel.session import edit_book
     from .template import demo_frames, write_new_book
 
     report = Reporter(args.quiet)
@@ -163,14 +188,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     path = Path(args.path)
     report(f"生成示例工作簿 / writing the sample book {path}")
     write_new_book(path, demo_frames(day), overwrite=True)
-    book = _open(path)
-    result = build_repost_plan(book, plan_date=day, progress=report)
-    print(summarize(result.plan))
-    report("模拟客服打 √ / the clerk ticks the reposts done")
-    _tick_like_the_clerk(book, result.plan)
-    day_result = consolidate_day(book, day=day, progress=report)
-    report("保存 / saving")
-    book.save()
+
+    def plan_and_close_the_day(book):
+        result = build_repost_plan(book, plan_date=day, progress=report)
+        print(summarize(result.plan))
+        report("模拟客服打 √ / the clerk ticks the reposts done")
+        _tick_like_the_clerk(book, result.plan)
+        return result, consolidate_day(book, day=day, progress=report)
+
+    (result, day_result), _ = edit_book(path, plan_and_close_the_day)
     print(summarize_day(day_result))
     print(
         f"\n已写入示例工作簿 / wrote the demo book: {path.resolve()}（{len(result.plan.slots)} 个重发 / slots, 计划日期 {day}）"
@@ -214,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
+    )
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser(
@@ -233,7 +264,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="不显示进度和摘要 / no progress or summary",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
+    )
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
+        "restore",
+        help="从备份恢复 / bring back a previous version",
+        description="每次写入前 opsbook 都会把原文件备份到旁边的 opsbook-backups 文件夹（保留最近 10 份）。这个命令把最新的（或指定的）备份恢复回来；恢复前的文件也会先备份 / restore the newest (or a chosen) backup.",
+    )
+    p.add_argument("path", help="工作簿 / the workbook")
+    p.add_argument(
+        "backup",
+        nargs="?",
+        help="要恢复的备份文件（默认最新）/ the backup to restore (default: newest)",
+    )
+    p.add_argument("--list", action="store_true", help="列出备份 / list the backups")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser(
         "demo",

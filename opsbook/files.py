@@ -15,8 +15,15 @@ from pathlib import Path
 from openpyxl.workbook.workbook import Workbook
 
 from .errors import BookFileError, Problem
+from .locks import temp_prefix
 
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls
+# Limits for untrusted workbooks: a real shop book is far below all three.
+MAX_PARTS = 10_000
+MAX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML
+MAX_RATIO = 200  # per part, for parts above RATIO_FLOOR bytes
+RATIO_FLOOR = 10 << 20
 SUFFIXES = {".xlsx", ".xltx", *MACRO_SUFFIXES}
 
 
@@ -40,11 +47,48 @@ def check_workbook_path(path: Path) -> None:
             f"不支持 {path.suffix or '无扩展名'} 文件 / unsupported file type",
             "请在 Excel 里另存为 .xlsx 或 .xlsm / save it from Excel as .xlsx or .xlsm",
         )
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        raise file_problem(
+            path,
+            "这是加密（设了打开密码）的工作簿，或其实是旧版 .xls / the book is password-protected, or really an old .xls",
+            "在 Excel 里去掉打开密码（文件 → 信息 → 保护工作簿），另存为 .xlsx 再试 / remove the password and save as .xlsx",
+        )
     if not zipfile.is_zipfile(path):
         raise file_problem(
             path,
-            "不是有效的 Excel 工作簿（文件已损坏，或是加密/旧版 .xls） / not a valid .xlsx (damaged, password-protected or old .xls)",
-            "在 Excel 里打开并另存为不加密的 .xlsx / open it in Excel and save as an unprotected .xlsx",
+            "不是有效的 Excel 工作簿（文件已损坏，或不是 Excel 文件） / not a valid .xlsx (damaged or not a workbook)",
+            "在 Excel 里打开并另存为 .xlsx；或从备份恢复：opsbook restore / re-save it from Excel, or `opsbook restore`",
+        )
+    check_zip_limits(path)
+
+
+def check_zip_limits(path: Path) -> None:
+    """Refuse zip bombs: too many parts, too much uncompressed data, or a wild ratio."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise file_problem(
+            path,
+            f"压缩包损坏：{exc} / damaged zip",
+            "在 Excel 里打开并另存为 .xlsx / re-save it from Excel",
+        ) from exc
+    total = sum(i.file_size for i in infos)
+    worst = max(
+        (
+            i.file_size / max(i.compress_size, 1)
+            for i in infos
+            if i.file_size > RATIO_FLOOR
+        ),
+        default=0,
+    )
+    if len(infos) > MAX_PARTS or total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
+        raise file_problem(
+            path,
+            f"文件解压后过大或压缩比异常（{len(infos)} 个部件，{total / 2**20:.0f} MiB，压缩比 {worst:.0f}），可能是恶意文件 / the file expands too much (a zip bomb?)",
+            "不要打开来路不明的文件；确认来源后在 Excel 里另存一份再试 / check where it came from, re-save it from Excel",
         )
 
 
@@ -54,9 +98,7 @@ def atomic_save(wb: Workbook, path: Path) -> None:
     A crash at any point leaves either the old file or the new one, never half
     of one; the temp file is removed if the save fails.
     """
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".~opsbook-{path.stem}-", suffix=path.suffix, dir=path.parent
-    )
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             wb.save(fh)

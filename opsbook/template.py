@@ -313,6 +313,10 @@ def write_new_book(
             ]
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():  # every write keeps the previous version
+        from .backups import make_backup
+
+        make_backup(path.resolve())
     atomic_save(build_workbook(frames, settings), path.resolve())
     return path
 
