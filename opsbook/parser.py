@@ -83,6 +83,7 @@ def parse_sheet(
     """Read a block of raw cells (the sheet's used range starting at Excel row/col
     ``first_row``/``first_col``) into typed canonical columns, collecting every problem."""
     hdr, mapping, problems = find_header(rows, spec)
+    problems += _headless_columns(rows, hdr, spec, first_row, first_col)
     for col in spec.columns:
         if col.required and col.key not in mapping:
             problems.append(
@@ -113,6 +114,32 @@ def parse_sheet(
         _check_unique(frame, spec, first_col + mapping.get(spec.unique[0], 0), problems)
     columns = {k: first_col + j for k, j in mapping.items()}
     return Parsed(frame, columns, first_row + hdr, problems)
+
+
+def _headless_columns(
+    rows: list[list[Any]], hdr: int, spec: SheetSpec, first_row: int, first_col: int
+) -> list[Problem]:
+    """A column with data but a blank header (a merged or deleted header cell) is reported."""
+    if not rows:
+        return []
+    header = rows[hdr]
+    width = max(len(r) for r in rows)
+    out = []
+    for j in range(width):
+        if j < len(header) and not is_blank(header[j]):
+            continue
+        if any(j < len(r) and not is_blank(r[j]) for r in rows[hdr + 1 :]):
+            out.append(
+                Problem(
+                    spec.name,
+                    "no_header",
+                    "这一列有数据但没有表头（表头单元格被合并或删掉了？）/ this column has data but no header (merged header cells?)",
+                    "取消合并表头单元格，给这一列写上表头 / unmerge the header cells and name the column",
+                    row=first_row + hdr,
+                    col=first_col + j,
+                )
+            )
+    return out
 
 
 _READERS = {
