@@ -15,6 +15,7 @@ into Excel.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections import Counter
 from pathlib import Path
@@ -32,9 +33,10 @@ from ..files import MACRO_SUFFIXES, atomic_save, check_workbook_path, file_probl
 def load_workbook(path: Path) -> Workbook:
     """Read side: parse the file into openpyxl's model (values, not cached formula results)."""
     check_workbook_path(path)
-    try:
+    try:  # from memory: openpyxl leaves its file open when a damaged book makes it fail
+        data = io.BytesIO(path.read_bytes())
         return openpyxl.load_workbook(
-            path, keep_vba=path.suffix.lower() in MACRO_SUFFIXES, keep_links=True
+            data, keep_vba=path.suffix.lower() in MACRO_SUFFIXES, keep_links=True
         )
     except Exception as exc:  # untrusted input: any parser failure is "damaged", never a crash
         raise file_problem(
