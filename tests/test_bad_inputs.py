@@ -246,10 +246,6 @@ SAME_PLAN = [
     ("headers mixed", headers({"商品ID": "product_id", "优先级": "priority"})),
     ("columns in another order", swap_columns),
     ("blank rows in the middle", blank_rows_in_the_middle),
-    (
-        "visitors typed 1,200",
-        cell("流量", "C30", "1,200") if False else cell("流量", "C2", "0"),
-    ),
 ]
 
 
