@@ -56,6 +56,7 @@ class PlanSettings:
     min_gap_minutes: int = 3
     hourly_cap: int | None = None  # None = no cap; 0 = nothing fits
     lookback_days: int = 14
+    profile: str = "mean"  # "mean" or "recent", see day_weights
 
     def __post_init__(self) -> None:
         for window in self.windows:
@@ -80,6 +81,7 @@ class Plan:
     hours: pd.DataFrame  # HOUR_COLUMNS
     weights_source: str  # "traffic" or "even"
     traffic_days: int  # distinct traffic dates in the lookback
+    profile: str = "平均 mean"  # which traffic profile made the weights
 
 
 # -- windows and hours ---------------------------------------------------------
@@ -148,11 +150,41 @@ def _lookback_rows(
     )
 
 
+PROFILES = {"mean": "平均 mean", "recent": "近期加权 recent"}
+
+
+def day_weights(
+    rows: pd.DataFrame, plan_date: dt.date, lookback_days: int, profile: str
+) -> tuple[pd.Series, str]:
+    """How much each traffic row counts, and a label saying what was used.
+
+    ``mean``: every day of the lookback counts the same (the plain mean).
+    ``recent``: a day d days before the plan date counts (lookback - d + 1), so
+    yesterday counts lookback times as much as the oldest day; and when the
+    lookback has at least two weekdays and two weekend days, only days of the
+    plan date's kind count (a Saturday plan uses Saturday and Sunday traffic).
+    """
+    if profile == "mean" or rows.empty:
+        return pd.Series(1.0, index=rows.index), PROFILES["mean"]
+    age = (pd.Timestamp(plan_date) - rows["date"]).dt.days
+    weight = (lookback_days - age + 1).clip(lower=1).astype(float)
+    weekend = rows["date"].dt.day_of_week >= 5
+    days = rows.drop_duplicates("date")
+    n_weekend = int((days["date"].dt.day_of_week >= 5).sum())
+    label = PROFILES["recent"]
+    if n_weekend >= 2 and len(days) - n_weekend >= 2:
+        plan_weekend = plan_date.weekday() >= 5
+        weight = weight.where(weekend == plan_weekend, 0.0)
+        label += "·周末 weekends" if plan_weekend else "·工作日 weekdays"
+    return weight, label
+
+
 def hourly_weights(
     traffic: pd.DataFrame | None,
     windows: Sequence[Window],
     plan_date: dt.date,
     lookback_days: int,
+    profile: str = "mean",
 ) -> tuple[pd.DataFrame, str, int]:
     """Each window hour's share of the day's reposts, from mean visitors in the lookback.
 
@@ -164,13 +196,11 @@ def hourly_weights(
     usable = usable_minutes(windows)
     hours = np.array(list(usable), dtype=np.int64)
     rows = _lookback_rows(traffic, plan_date, lookback_days)
-    means = (
-        rows[rows["hour"].isin(hours)]
-        .groupby("hour")["visitors"]
-        .mean()
-        .reindex(hours)
-        .to_numpy(dtype=float)
-    )
+    weight_of_day, label = day_weights(rows, plan_date, lookback_days, profile)
+    inside = rows.assign(w=weight_of_day, wv=weight_of_day * rows["visitors"])
+    inside = inside[inside["hour"].isin(hours) & (inside["w"] > 0)]
+    sums = inside.groupby("hour")[["w", "wv"]].sum().reindex(hours)
+    means = (sums["wv"] / sums["w"]).to_numpy(dtype=float)
     total = float(np.nansum(means))
     if rows.empty or not total > 0:
         weight = np.ones(len(hours)) / max(len(hours), 1)
@@ -186,6 +216,7 @@ def hourly_weights(
             "weight": weight,
         }
     )
+    frame.attrs["profile"] = label
     return frame, source, int(rows["date"].nunique())
 
 
@@ -415,8 +446,13 @@ def build_plan(
     chosen = select_products(products, settings.daily_count)
     usable = usable_minutes(settings.windows)
     hours, source, days = hourly_weights(
-        traffic, settings.windows, settings.plan_date, settings.lookback_days
+        traffic,
+        settings.windows,
+        settings.plan_date,
+        settings.lookback_days,
+        settings.profile,
     )
+    profile = hours.attrs.get("profile", PROFILES["mean"])
     fits = hour_capacity(usable, settings.min_gap_minutes, settings.hourly_cap)
     capacity = np.array([fits[h] for h in hours["hour"]], dtype=np.int64)
     counts = apportion(len(chosen), hours["weight"].to_numpy(), capacity)
@@ -430,5 +466,9 @@ def build_plan(
         dict(zip(hour_list, hours["weight"].tolist(), strict=True)),
     )
     return Plan(
-        slots=slots, hours=hours[HOUR_COLUMNS], weights_source=source, traffic_days=days
+        slots=slots,
+        hours=hours[HOUR_COLUMNS],
+        weights_source=source,
+        traffic_days=days,
+        profile=profile,
     )

@@ -74,6 +74,13 @@ SETTINGS_ROWS = (
         None,
         "给哪一天做计划；留空 = 今天 / the day to plan; empty = today",
     ),
+    Setting(
+        "profile",
+        "流量权重",
+        "weights",
+        "平均",
+        "平均 = 回看天数内每天一样重；近期加权 = 越近的天越重（昨天最重），工作日和周末分开算 / mean, or recent (later days count more, weekdays and weekends apart)",
+    ),
 )
 
 _SEP = r"[,，、;；\n]"
@@ -138,7 +145,19 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "hourly_cap": _positive_int(0),
     "lookback_days": _positive_int(1, 3660),
     "plan_date": _date,
+    "profile": lambda v: _profile(v),  # defined below
 }
+
+
+def _profile(value: Any) -> str:
+    text = norm_text(value).lower()
+    for key, names in {
+        "mean": ("平均", "mean", "均值"),
+        "recent": ("近期加权", "recent", "近期", "加权"),
+    }.items():
+        if text in names:
+            return key
+    raise ValueError("应为 平均 或 近期加权 / must be 平均 (mean) or 近期加权 (recent)")
 
 
 def read_settings(
@@ -215,4 +234,5 @@ def read_settings(
         min_gap_minutes=values["min_gap_minutes"],
         hourly_cap=values["hourly_cap"],
         lookback_days=values["lookback_days"],
+        profile=_profile(values["profile"]),
     )

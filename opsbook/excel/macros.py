@@ -166,7 +166,9 @@ def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
         str(plan.slots["time"].iloc[0].date()) if len(plan.slots) else "",
         dt.datetime.now().replace(microsecond=0),
         len(slots),
-        "访客数 traffic" if plan.weights_source == "traffic" else "平均分配 even",
+        f"访客数·{plan.profile}"
+        if plan.weights_source == "traffic"
+        else "平均分配 even",
         plan.traffic_days,
     ]
     sheet.range((INFO_AT[0], INFO_AT[1])).value = [

@@ -38,7 +38,9 @@ def load_workbook(path: Path) -> Workbook:
         return openpyxl.load_workbook(
             data, keep_vba=path.suffix.lower() in MACRO_SUFFIXES, keep_links=True
         )
-    except Exception as exc:  # untrusted input: any parser failure is "damaged", never a crash
+    except (
+        Exception
+    ) as exc:  # untrusted input: any parser failure is "damaged", never a crash
         raise file_problem(
             path,
             f"读取失败：{exc} / could not read the workbook",
