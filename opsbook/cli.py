@@ -154,6 +154,26 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_effect(args: argparse.Namespace) -> int:
+    from .excel.effect_report import effect_report
+    from .excel.session import edit_book
+
+    report = Reporter(args.quiet)
+    report(f"打开 / opening {args.path}")
+    frame, backup = edit_book(args.path, effect_report, force=args.force)
+    report(f"已保存；原文件备份在 / previous version kept at {backup}")
+    for line in frame["verdict"]:
+        print(line)
+    if frame.empty:
+        print(
+            "还没有打过 √ 的重发记录，先用几天「汇总今日」/ no ticked reposts recorded yet: consolidate a few days first"
+        )
+    print(
+        f"已写入「效果」：{len(frame)} 个小时 → {Path(args.path).resolve()} / wrote the effect table"
+    )
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from .backups import backup_dir, list_backups, restore
     from .locks import book_lock
@@ -179,6 +199,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .excel.daily import consolidate_day
+    from .excel.effect_report import effect_report
     from .excel.macros import build_repost_plan
     from .excel.session import edit_book
     from .template import demo_frames, write_new_book
@@ -194,10 +215,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(summarize(result.plan))
         report("模拟客服打 √ / the clerk ticks the reposts done")
         _tick_like_the_clerk(book, result.plan)
-        return result, consolidate_day(book, day=day, progress=report)
+        closed = consolidate_day(book, day=day, progress=report)
+        report("估计重发效果 / estimating the effect of reposts")
+        return result, closed, effect_report(book)
 
-    (result, day_result), _ = edit_book(path, plan_and_close_the_day)
+    (result, day_result, effect), _ = edit_book(path, plan_and_close_the_day)
     print(summarize_day(day_result))
+    print("\n重发效果 / does reposting work:")
+    for line in effect["verdict"]:
+        print(f"  {line}")
     print(
         f"\n已写入示例工作簿 / wrote the demo book: {path.resolve()}（{len(result.plan.slots)} 个重发 / slots, 计划日期 {day}）"
     )
@@ -270,6 +296,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
     )
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
+        "effect",
+        help="重发有没有用 / does reposting work?",
+        description="按小时比较：打了 √ 的重发那个小时的访客，对比同一小时没有重发的日子（来自「重发记录」），给出提升和 95% 区间，写进「效果」表 / per hour, visitors with reposts done vs the same hour without, with a 95% interval.",
+    )
+    p.add_argument("path", help="工作簿 / the workbook")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
+    )
+    p.set_defaults(func=cmd_effect)
 
     p = sub.add_parser(
         "restore",

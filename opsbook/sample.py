@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .day import CLERK_CHORES, DESIGNER_TASKS, STANDARD_DAY  # noqa: F401 - re-exported
-from .schema import INQUIRIES, KEYWORDS, NO, PRODUCTS, TASKS, TRAFFIC, YES
+from .schema import HISTORY, INQUIRIES, KEYWORDS, NO, PRODUCTS, TASKS, TRAFFIC, YES
 
 T = dt.time
 
@@ -33,8 +33,11 @@ TRAFFIC_DAYS = 28
 COLUMNS: dict[str, list[str]] = {
     spec.en.lower(): [c.key for c in spec.columns]
     for spec in (PRODUCTS, TRAFFIC, INQUIRIES, KEYWORDS, TASKS)
-}
+} | {"history": [c.key for c in HISTORY.columns]}
 WEEKEND_FACTOR = 0.85
+HISTORY_DAYS = 28
+REPOST_HOURS = (10, 11, 12, 13, 15, 16, 17)
+REPOST_LIFT = 1.2  # the demo's truth: an hour with reposts done gets 20% more visitors
 
 _CATEGORIES: dict[str, tuple[float, tuple[str, ...], tuple[int, int]]] = {
     # category: (share, item words for titles, wholesale price range in CNY)
@@ -155,8 +158,44 @@ def _products(
     return frame
 
 
-def _traffic(plan_date: dt.date, rng: np.random.Generator) -> pd.DataFrame:
-    """Hourly visitors and page views for the 28 days before ``plan_date``."""
+def _history(
+    plan_date: dt.date, rng: np.random.Generator, products: pd.DataFrame
+) -> tuple[pd.DataFrame, set[tuple[dt.date, int]]]:
+    """重发记录 of the 28 days before ``plan_date``: on each day some window hours
+    had 2–4 reposts ticked done. Returns the rows and the (day, hour) pairs."""
+    offered = products[products["include"] == YES].reset_index(drop=True)
+    rows, reposted = [], set()
+    for back in range(HISTORY_DAYS, 0, -1):
+        day = plan_date - dt.timedelta(days=back)
+        for hour in REPOST_HOURS:
+            if rng.random() > 0.6:
+                continue
+            reposted.add((day, hour))
+            for k in range(int(rng.integers(2, 5))):
+                p = offered.iloc[int(rng.integers(len(offered)))]
+                at = dt.datetime.combine(day, T(hour, 5 + 15 * k))
+                rows.append(
+                    [
+                        dt.datetime.combine(day, T()),
+                        at,
+                        hour,
+                        p["product_id"],
+                        p["title"],
+                        p["category"],
+                        p["priority"],
+                        "√",
+                    ]
+                )
+    return pd.DataFrame(rows, columns=COLUMNS["history"]), reposted
+
+
+def _traffic(
+    plan_date: dt.date,
+    rng: np.random.Generator,
+    reposted: set[tuple[dt.date, int]] = frozenset(),
+) -> pd.DataFrame:
+    """Hourly visitors and page views for the 28 days before ``plan_date``;
+    an hour with reposts done draws REPOST_LIFT times the visitors."""
     days = [plan_date - dt.timedelta(days=k) for k in range(TRAFFIC_DAYS, 0, -1)]
     growth = np.linspace(0.85, 1.1, TRAFFIC_DAYS)  # a new shop, slowly picking up
     rows = []
@@ -164,7 +203,10 @@ def _traffic(plan_date: dt.date, rng: np.random.Generator) -> pd.DataFrame:
         level = grow * rng.lognormal(0.0, 0.08)
         if day.weekday() >= 5:
             level *= WEEKEND_FACTOR
-        visitors = rng.poisson(HOURLY_BASE * level)
+        lift = np.array(
+            [REPOST_LIFT if (day, h) in reposted else 1.0 for h in range(24)]
+        )
+        visitors = rng.poisson(HOURLY_BASE * level * lift)
         views = np.rint(visitors * rng.uniform(2.0, 3.0, size=24)).astype(int)
         rows += [(day, h, int(visitors[h]), int(views[h])) for h in range(24)]
     return pd.DataFrame(rows, columns=COLUMNS["traffic"])
@@ -280,11 +322,13 @@ def sample_frames(
     # With day_done the day itself has run: its traffic, inquiries and keywords are in.
     data_end = plan_date + dt.timedelta(days=1) if day_done else plan_date
     products = _products(plan_date, rng)
-    traffic = _traffic(data_end, rng)
+    history, reposted = _history(data_end, np.random.default_rng(seed + 1), products)
+    traffic = _traffic(data_end, rng, reposted)
     return {
         "products": products,
         "traffic": traffic,
         "inquiries": _inquiries(data_end, rng, products),
         "keywords": _keywords(data_end, rng),
         "tasks": _tasks(plan_date, traffic),
+        "history": history,
     }

@@ -369,4 +369,61 @@ DAILY = SheetSpec(
     ),
 )
 
+EFFECT = SheetSpec(
+    "效果",
+    "Effect",
+    "Effect",
+    (
+        Column("hour", "小时", "hour", "int", width=6),
+        Column("days_with", "重发天数", "days_with", "int", width=9),
+        Column("days_without", "未重发天数", "days_without", "int", width=10),
+        Column(
+            "mean_with",
+            "重发日平均访客",
+            "mean_with",
+            "number",
+            width=13,
+            number_format="0.0",
+        ),
+        Column(
+            "mean_without",
+            "未重发日平均访客",
+            "mean_without",
+            "number",
+            width=14,
+            number_format="0.0",
+        ),
+        Column(
+            "difference",
+            "差值",
+            "difference",
+            "number",
+            width=8,
+            number_format="+0.0;-0.0;0",
+        ),
+        Column("lift", "提升", "lift", "number", width=8, number_format="+0%;-0%;0%"),
+        Column(
+            "lift_low",
+            "区间下限",
+            "lift_low",
+            "number",
+            width=9,
+            number_format="+0%;-0%;0%",
+        ),
+        Column(
+            "lift_high",
+            "区间上限",
+            "lift_high",
+            "number",
+            width=9,
+            number_format="+0%;-0%;0%",
+        ),
+        Column("verdict", "结论", "verdict", width=70),
+        Column("err_plus", "误差上", "err_plus", "number", width=7, number_format="0%"),
+        Column(
+            "err_minus", "误差下", "err_minus", "number", width=7, number_format="0%"
+        ),
+    ),
+)
+
 DATA_SHEETS = (PRODUCTS, TRAFFIC, INQUIRIES, KEYWORDS, TASKS)

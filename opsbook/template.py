@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import NumDataSource, NumRef
+from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -30,6 +32,7 @@ from .files import atomic_save
 from .schema import (
     DAILY,
     DATA_SHEETS,
+    EFFECT,
     HISTORY,
     HOURS,
     PLAN,
@@ -248,6 +251,36 @@ def trend_chart(ws: Worksheet) -> BarChart:
     return bars
 
 
+def effect_chart(ws: Worksheet) -> BarChart:
+    """Lift per hour with its 95% interval as error bars (reads the Effect table's rows)."""
+    n = 25  # header + up to 24 hours
+    col = {c.key: i + 1 for i, c in enumerate(EFFECT.columns)}
+    chart = BarChart()
+    chart.title = "重发后访客提升（95% 区间）/ lift after reposts"
+    chart.add_data(
+        Reference(ws, min_col=col["lift"], min_row=1, max_row=n), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=col["hour"], min_row=2, max_row=n))
+    ref = "'{}'!${}$2:${}${}"
+
+    def source(key: str) -> NumDataSource:
+        letter = get_column_letter(col[key])
+        return NumDataSource(numRef=NumRef(f=ref.format(ws.title, letter, letter, n)))
+
+    chart.series[0].errBars = ErrorBars(
+        errDir="y",
+        errBarType="both",
+        errValType="cust",
+        plus=source("err_plus"),
+        minus=source("err_minus"),
+    )
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.title = "提升 lift"
+    chart.x_axis.title = "小时 hour"
+    chart.width, chart.height = 18, 8
+    return chart
+
+
 def build_workbook(
     frames: dict[str, pd.DataFrame] | None = None,
     settings: dict[str, Any] | None = None,
@@ -273,8 +306,12 @@ def build_workbook(
     _plan_sheet(wb.create_sheet(PLAN.name))
     _daily_sheet(wb.create_sheet(DAILY.name))
     history = wb.create_sheet(HISTORY.name)
-    write_table(history, HISTORY, [])
+    write_table(history, HISTORY, _frame_rows(frames.get("history"), HISTORY))
     history.freeze_panes = "A2"
+    effect = wb.create_sheet(EFFECT.name)
+    write_table(effect, EFFECT, [])
+    effect.freeze_panes = "A2"
+    effect.add_chart(effect_chart(effect), "A28")
     wb.active = 0
     return wb
 

@@ -9,7 +9,7 @@ import pytest
 from opsbook.sample import CLERK_CHORES, DESIGNER_TASKS, STANDARD_DAY, sample_frames
 
 DAY = dt.date(2026, 11, 25)
-KEYS = {"products", "traffic", "inquiries", "keywords", "tasks"}
+KEYS = {"products", "traffic", "inquiries", "keywords", "tasks", "history"}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,45 @@
+"""效果: the "does reposting work?" table and chart, from 流量 and 重发记录.
+
+``effect_report(book)`` is what ``opsbook effect`` runs (and the demo): it
+reads the two sheets once each, estimates the lift per hour with the pure
+``opsbook.effect``, and writes the 效果 table in one block; the chart in the
+template reads that table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import xlwings as xw
+
+from ..effect import hourly_effect
+from ..errors import InputError
+from ..schema import EFFECT, HISTORY, TRAFFIC
+from .daily import _table_named, _update
+from .macros import read_sheet
+
+
+def effect_report(book: xw.Book) -> pd.DataFrame:
+    """Write the 效果 table; returns the per-hour frame (canonical columns)."""
+    traffic = read_sheet(book, TRAFFIC)
+    if traffic.problems:
+        raise InputError(traffic.problems)
+    history = (
+        read_sheet(book, HISTORY)
+        if HISTORY.name in [s.name for s in book.sheets]
+        else None
+    )
+    frame = hourly_effect(
+        traffic.frame, history.frame if history is not None else pd.DataFrame()
+    )
+    out = frame.assign(
+        err_plus=frame["lift_high"].astype(float) - frame["lift"].astype(float),
+        err_minus=frame["lift"].astype(float) - frame["lift_low"].astype(float),
+    )
+    table = _table_named(book, EFFECT.name, EFFECT.table, EFFECT.headers, (1, 1))
+    formats = {c.zh: c.number_format for c in EFFECT.columns if c.number_format}
+    _update(
+        table,
+        out[[c.key for c in EFFECT.columns]].set_axis(EFFECT.headers, axis=1),
+        formats,
+    )
+    return frame
