@@ -174,6 +174,28 @@ def cmd_effect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_traffic(args: argparse.Namespace) -> int:
+    from .excel.session import edit_book
+    from .excel.traffic import import_traffic
+
+    report = Reporter(args.quiet)
+    report(f"打开 / opening {args.path}")
+    result, backup = edit_book(
+        args.path,
+        lambda book: import_traffic(book, args.exports, progress=report),
+        force=args.force,
+    )
+    report(f"已保存；原文件备份在 / previous version kept at {backup}")
+    for row in result.updated.itertuples():
+        print(
+            f"更新 / updated {row.date:%Y-%m-%d} {row.hour}点：访客数 {row.old_visitors:g} → {row.visitors:g}"
+        )
+    print(
+        f"已导入「流量」：新增 {result.added} 行，更新 {len(result.updated)} 行，未变 {result.unchanged} 行 → {Path(args.path).resolve()} / imported"
+    )
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from .backups import backup_dir, list_backups, restore
     from .locks import book_lock
@@ -296,6 +318,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
     )
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
+        "import-traffic",
+        help="导入生意参谋流量导出 / import traffic exports",
+        description="把生意参谋导出的逐小时流量（.xls、.xlsx、.csv，UTF-8 或 GBK）追加到「流量」；按 日期+小时 去重，重复导入不会多出行，数字变了会更新并列出 / append hourly traffic from exports; re-importing adds nothing.",
+    )
+    p.add_argument("path", help="工作簿 / the workbook")
+    p.add_argument("exports", nargs="+", help="导出文件 / export files")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
+    )
+    p.set_defaults(func=cmd_import_traffic)
 
     p = sub.add_parser(
         "effect",

@@ -204,13 +204,15 @@ def _update(table: xw.main.Table, df: pd.DataFrame, formats: dict[str, str]) -> 
             r[1:, j].number_format = formats[name]
 
 
-def _append_tasks(book: xw.Book, tasks: Sheet, rows: pd.DataFrame) -> int:
-    """Write tomorrow's standard day below the last task row and grow the table over it."""
-    if rows.empty or tasks.parsed is None:
+def append_rows(book: xw.Book, target: Sheet, rows: pd.DataFrame) -> int:
+    """Write ``rows`` (canonical columns) below the sheet's last row in one block and
+    grow its Excel table over them; existing rows are never touched."""
+    if rows.empty or target.parsed is None:
         return 0
-    sheet = book.sheets[TASKS.name]
-    cols = tasks.parsed.columns
-    last = max([tasks.parsed.header_row, *tasks.parsed.frame["_row"].tolist()])
+    spec = target.spec
+    sheet = book.sheets[spec.name]
+    cols = target.parsed.columns
+    last = max([target.parsed.header_row, *target.parsed.frame["_row"].tolist()])
     first_col, last_col = min(cols.values()), max(cols.values())
     block = [[None] * (last_col - first_col + 1) for _ in range(len(rows))]
     for key, col in cols.items():
@@ -218,12 +220,12 @@ def _append_tasks(book: xw.Book, tasks: Sheet, rows: pd.DataFrame) -> int:
             block[i][col - first_col] = None if is_blank(value) else value
     sheet.range((last + 1, first_col)).value = block
     for key, col in cols.items():
-        fmt = TASKS.column(key).number_format
+        fmt = spec.column(key).number_format
         if fmt:
             sheet.range((last + 1, col), (last + len(rows), col)).number_format = fmt
     for table in sheet.tables:
         r = table.range
-        if r.row == tasks.parsed.header_row and r.row + r.shape[0] - 1 < last + len(
+        if r.row == target.parsed.header_row and r.row + r.shape[0] - 1 < last + len(
             rows
         ):
             table.resize(
@@ -327,7 +329,7 @@ def consolidate_day(
     _write_daily(book, day, summary)
     _write_history(book, day, plan)
     tasks_added = (
-        _append_tasks(book, sheets[TASKS.name], next_day_tasks(frames[TASKS.name], day))
+        append_rows(book, sheets[TASKS.name], next_day_tasks(frames[TASKS.name], day))
         if sheets[TASKS.name]
         else 0
     )
