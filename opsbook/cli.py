@@ -252,10 +252,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _edit_command(
+    sub, name: str, func, help: str, description: str, date: str | None = None
+) -> argparse.ArgumentParser:
+    """A command that edits a book: PATH, --quiet, --force, and --date when the command takes a day."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument("path", help="工作簿 .xlsx/.xlsm / the workbook")
+    if date:
+        p.add_argument("--date", type=_date, help=date)
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
+    )
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="opsbook",
-        description="opsbook：在店铺的 Excel 工作簿里做重发计划 / repost plans inside the shop's Excel workbook.",
+        description="opsbook：在店铺的 Excel 工作簿里做重发计划、汇总每天的数据 / repost plans and daily consolidation inside the shop's Excel workbook.",
     )
     parser.add_argument("--version", action="version", version=f"opsbook {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -263,94 +283,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "new",
         help="新建工作簿模板 / write a fresh workbook",
-        description="新建一个包含 商品、流量、咨询、关键词、任务、设置、重发计划 的工作簿 / write a new workbook with every sheet.",
+        description="新建一个包含 商品、流量、咨询、关键词、任务、设置、重发计划、日报、重发记录、效果 的工作簿 / write a new workbook with every sheet.",
     )
     p.add_argument("path", help="新文件路径，.xlsx / path of the new .xlsx")
     p.add_argument(
         "--demo", action="store_true", help="填入示例数据 / fill in sample data"
     )
     p.add_argument(
-        "--force", action="store_true", help="覆盖已有文件 / overwrite an existing file"
+        "--force",
+        action="store_true",
+        help="覆盖已有文件（原文件先备份）/ overwrite an existing file (backed up first)",
     )
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser(
+    _edit_command(
+        sub,
         "plan",
-        help="生成重发计划 / build the repost plan",
-        description="读 设置、商品、流量，把当天的重发计划写进「重发计划」 / read Settings, Products, Traffic and write the day's plan.",
+        cmd_plan,
+        "生成重发计划 / build the repost plan",
+        "读 设置、商品、流量，把当天的重发计划写进「重发计划」 / read Settings, Products, Traffic and write the day's plan.",
+        date="计划日期 YYYY-MM-DD（默认：设置里的计划日期，或今天）/ plan date",
     )
-    p.add_argument("path", help="工作簿 .xlsx/.xlsm / the workbook")
-    p.add_argument(
-        "--date",
-        type=_date,
-        help="计划日期 YYYY-MM-DD（默认：设置里的计划日期，或今天）/ plan date",
-    )
-    p.add_argument(
-        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
-    )
-    p.set_defaults(func=cmd_plan)
-
-    p = sub.add_parser(
+    _edit_command(
+        sub,
         "consolidate",
-        help="汇总今日 / consolidate the day",
-        description="整理 咨询、关键词、任务、流量（去空格、全角转半角、结果写法统一、文字日期转日期），写 日报 和 重发记录，把打了 √ 的重发写回 商品 的 上次重发，并给明天加上标准任务；看不懂的单元格原样保留并列出 / tidy the staff sheets, summarise the day, close the repost loop.",
+        cmd_consolidate,
+        "汇总今日 / consolidate the day",
+        "整理 咨询、关键词、任务、流量（去空格、全角转半角、结果写法统一、文字日期转日期），写 日报 和 重发记录，把打了 √ 的重发写回 商品 的 上次重发，并给明天加上标准任务；看不懂的单元格原样保留并列出 / tidy the staff sheets, summarise the day, close the repost loop.",
+        date="汇总哪一天 YYYY-MM-DD（默认今天）/ the day (default today)",
     )
-    p.add_argument("path", help="工作簿 .xlsx/.xlsm / the workbook")
-    p.add_argument(
-        "--date",
-        type=_date,
-        help="汇总哪一天 YYYY-MM-DD（默认今天）/ the day (default today)",
-    )
-    p.add_argument(
-        "--quiet",
-        "-q",
-        action="store_true",
-        help="不显示进度和摘要 / no progress or summary",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
-    )
-    p.set_defaults(func=cmd_consolidate)
-
-    p = sub.add_parser(
+    p = _edit_command(
+        sub,
         "import-traffic",
-        help="导入生意参谋流量导出 / import traffic exports",
-        description="把生意参谋导出的逐小时流量（.xls、.xlsx、.csv，UTF-8 或 GBK）追加到「流量」；按 日期+小时 去重，重复导入不会多出行，数字变了会更新并列出 / append hourly traffic from exports; re-importing adds nothing.",
+        cmd_import_traffic,
+        "导入生意参谋流量导出 / import traffic exports",
+        "把生意参谋导出的逐小时流量（.xls、.xlsx、.csv，UTF-8 或 GBK）追加到「流量」；按 日期+小时 去重，重复导入不会多出行，数字变了会更新并列出 / append hourly traffic from exports; re-importing adds nothing.",
     )
-    p.add_argument("path", help="工作簿 / the workbook")
     p.add_argument("exports", nargs="+", help="导出文件 / export files")
-    p.add_argument(
-        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
-    )
-    p.set_defaults(func=cmd_import_traffic)
-
-    p = sub.add_parser(
+    _edit_command(
+        sub,
         "effect",
-        help="重发有没有用 / does reposting work?",
-        description="按小时比较：打了 √ 的重发那个小时的访客，对比同一小时没有重发的日子（来自「重发记录」），给出提升和 95% 区间，写进「效果」表 / per hour, visitors with reposts done vs the same hour without, with a 95% interval.",
+        cmd_effect,
+        "重发有没有用 / does reposting work?",
+        "按小时比较：打了 √ 的重发那个小时的访客，对比同一小时没有重发的日子（来自「重发记录」），给出提升和 95% 区间，写进「效果」表 / per hour, visitors with reposts done vs the same hour without, with a 95% interval.",
     )
-    p.add_argument("path", help="工作簿 / the workbook")
-    p.add_argument(
-        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="即使 Excel 似乎打开着它也照样写 / write even if Excel seems to have it open",
-    )
-    p.set_defaults(func=cmd_effect)
 
     p = sub.add_parser(
         "restore",
@@ -368,8 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "demo",
-        help="示例：新建示例工作簿、生成计划、汇总今日 / sample book, plan, consolidate",
-        description="生成一个童装店的示例工作簿（约 120 件商品、28 天流量），再生成计划并打印摘要；每次运行都会重新生成该文件 / write a sample book, plan it, print a summary; the file is regenerated each run.",
+        help="示例：新建示例工作簿、生成计划、汇总今日、重发效果 / sample book, plan, consolidate, effect",
+        description="生成一个童装店的示例工作簿（约 120 件商品、28 天流量和重发记录），排好今天的计划，模拟客服打 √，汇总今日，估计重发效果并打印摘要；每次运行都会重新生成该文件（旧文件先备份）/ write a sample book, plan, consolidate, estimate the effect, print a summary.",
     )
     p.add_argument(
         "path",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import xlwings as xw
 from openpyxl import load_workbook
 
 from opsbook.files import atomic_save
@@ -35,3 +37,13 @@ def edit_book() -> Callable[..., Path]:
         return path
 
     return edit
+
+
+@contextlib.contextmanager
+def called_from(book: xw.Book) -> Iterator[xw.Book]:
+    """Run a button's entry point as if Excel called it from ``book`` (xlwings' mock caller)."""
+    book.set_mock_caller()
+    try:
+        yield book
+    finally:
+        del xw.Book._mock_caller

@@ -50,63 +50,6 @@ def test_quiet_silences_progress(demo_book, capsys):
     assert capsys.readouterr().err == ""
 
 
-def set_cell(sheet, cell, value):
-    def edit(wb):
-        wb[sheet][cell] = value
-
-    return edit
-
-
-def delete_sheet(name):
-    def edit(wb):
-        del wb[name]
-
-    return edit
-
-
-def rename_header(sheet, cell, value):
-    return set_cell(sheet, cell, value)
-
-
-def copy_product_id(variant):
-    def edit(wb):
-        wb["商品"]["A3"] = variant(str(wb["商品"]["A2"].value))
-
-    return edit
-
-
-def full_width(text):
-    return "".join(chr(ord(c) + 0xFEE0) for c in text) + "\u3000"
-
-
-BAD_INPUTS = [
-    ("missing sheet", delete_sheet("流量"), "「流量」"),
-    ("missing header", rename_header("商品", "A1", "编号"), "商品ID"),
-    ("text in a number", set_cell("流量", "C2", "十"), "「流量」 C2"),
-    ("hour 24", set_cell("流量", "B3", 24), "「流量」 B3"),
-    ("duplicate product id", copy_product_id(str), "「商品」 A3"),
-    ("duplicate id, full-width and spaced", copy_product_id(full_width), "「商品」 A3"),
-    ("window outside the day", set_cell("设置", "B2", "25:00-26:00"), "「设置」 B2"),
-    ("more products than capacity", set_cell("设置", "B5", 1), "「设置」 B3（值）"),
-    ("priority 9", set_cell("商品", "D2", 9), "「商品」 D2"),
-]
-
-
-@pytest.mark.parametrize(
-    ("case", "edit", "says"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
-)
-def test_bad_input_exits_2_names_the_place_and_leaves_the_file_alone(
-    demo_book, capsys, case, edit, says
-):
-    wb = openpyxl.load_workbook(demo_book)
-    edit(wb)
-    wb.save(demo_book)
-    before = demo_book.read_bytes()
-    assert run(["plan", str(demo_book), "--date", str(PLAN_DAY), "--quiet"]) == 2
-    assert says in capsys.readouterr().err
-    assert demo_book.read_bytes() == before
-
-
 def test_an_unexpected_failure_exits_1_and_leaves_the_file_alone(
     demo_book, capsys, monkeypatch
 ):

@@ -14,7 +14,7 @@ from opsbook.files import atomic_save
 from opsbook.sample import sample_frames
 from opsbook.template import DAILY_AT, build_workbook
 
-from .conftest import PLAN_DAY
+from .conftest import PLAN_DAY, called_from
 
 STAFF = ("商品", "流量", "咨询", "关键词", "任务")
 
@@ -252,16 +252,12 @@ def test_daily_table_sits_below_the_today_block(day_book):
 
 
 def test_the_button_entry_consolidates_through_book_caller(day_book):
-    import xlwings as xw
 
     from opsbook.excel.daily import consolidate_button
 
     path, _ = day_book
     book = open_book(path)
-    book.set_mock_caller()
-    try:
+    with called_from(book):
         consolidate_button()
-    finally:
-        del xw.Book._mock_caller
     assert book.app.impl.alerts == []
     assert book.sheets["日报"].tables["Daily"].data_body_range[0, 0].value is not None

@@ -5,14 +5,13 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
-import xlwings as xw
 
 from opsbook.excel import macros
 from opsbook.excel.engine import open_book, stats
 from opsbook.files import atomic_save
 from opsbook.template import build_workbook, demo_frames
 
-from .conftest import PLAN_DAY
+from .conftest import PLAN_DAY, called_from
 
 
 def plan_rows(path):
@@ -125,22 +124,16 @@ def test_a_tick_from_another_day_stops_the_rebuild_instead_of_vanishing(
 def test_the_button_entry_alerts_instead_of_raising(demo_book, edit_book):
     edit_book(demo_book, "流量", lambda ws: ws.cell(row=2, column=2, value=24))
     book = open_book(demo_book)
-    book.set_mock_caller()
-    try:
+    with called_from(book):
         macros.plan_button()
-    finally:
-        del xw.Book._mock_caller
     ((title, text),) = book.app.impl.alerts
     assert title == "opsbook" and "「流量」 B2" in text
 
 
 def test_the_button_entry_builds_the_plan_through_book_caller(demo_book):
     book = open_book(demo_book)
-    book.set_mock_caller()
-    try:
+    with called_from(book):
         macros.plan_button()
-    finally:
-        del xw.Book._mock_caller
     assert book.app.impl.alerts == []
     assert book.sheets["重发计划"]["C2"].value
 
