@@ -56,18 +56,28 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    from .excel.macros import build_repost_plan
+def _edit(args: argparse.Namespace, macro):
+    """Open the book under its lock, run ``macro(book, report)``, back up, save; say where."""
     from .excel.session import edit_book
 
     report = Reporter(args.quiet)
     report(f"打开 / opening {args.path}")
     result, backup = edit_book(
-        args.path,
-        lambda book: build_repost_plan(book, plan_date=args.date, progress=report),
-        force=args.force,
+        args.path, lambda book: macro(book, report), force=args.force
     )
     report(f"已保存；原文件备份在 / previous version kept at {backup}")
+    return result
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .excel.macros import build_repost_plan
+
+    result = _edit(
+        args,
+        lambda book, report: build_repost_plan(
+            book, plan_date=args.date, progress=report
+        ),
+    )
     n = len(result.plan.slots)
     day = result.plan.slots["time"].iloc[0].date() if n else args.date or ""
     print(
@@ -134,16 +144,10 @@ def _report_problems(problems) -> None:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from .excel.daily import consolidate_day
-    from .excel.session import edit_book
 
-    report = Reporter(args.quiet)
-    report(f"打开 / opening {args.path}")
-    result, backup = edit_book(
-        args.path,
-        lambda book: consolidate_day(book, day=args.date, progress=report),
-        force=args.force,
+    result = _edit(
+        args, lambda book, report: consolidate_day(book, day=args.date, progress=report)
     )
-    report(f"已保存；原文件备份在 / previous version kept at {backup}")
     _report_problems(result.problems)
     if not args.quiet:
         print(summarize_day(result))
@@ -156,12 +160,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 def cmd_effect(args: argparse.Namespace) -> int:
     from .excel.effect_report import effect_report
-    from .excel.session import edit_book
 
-    report = Reporter(args.quiet)
-    report(f"打开 / opening {args.path}")
-    frame, backup = edit_book(args.path, effect_report, force=args.force)
-    report(f"已保存；原文件备份在 / previous version kept at {backup}")
+    frame = _edit(args, lambda book, report: effect_report(book))
     for line in frame["verdict"]:
         print(line)
     if frame.empty:
@@ -175,17 +175,11 @@ def cmd_effect(args: argparse.Namespace) -> int:
 
 
 def cmd_import_traffic(args: argparse.Namespace) -> int:
-    from .excel.session import edit_book
     from .excel.traffic import import_traffic
 
-    report = Reporter(args.quiet)
-    report(f"打开 / opening {args.path}")
-    result, backup = edit_book(
-        args.path,
-        lambda book: import_traffic(book, args.exports, progress=report),
-        force=args.force,
+    result = _edit(
+        args, lambda book, report: import_traffic(book, args.exports, progress=report)
     )
-    report(f"已保存；原文件备份在 / previous version kept at {backup}")
     for row in result.updated.itertuples():
         print(
             f"更新 / updated {row.date:%Y-%m-%d} {row.hour}点：访客数 {row.old_visitors:g} → {row.visitors:g}"
