@@ -12,8 +12,8 @@ formulas so they are never overwritten) and each output block written once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -45,22 +45,19 @@ from ..schema import (
     SheetSpec,
 )
 from ..template import DAILY_AT, TODAY_AT, TODAY_KEYS, TREND_AT, TREND_DAYS
+from .blocks import (
+    Sheet,
+    append_rows,
+    read_raw,
+    set_value,
+    table_frame,
+    table_named,
+    update_table,
+    write_changes,
+)
 from .macros import read_sheet
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class Sheet:
-    """One staff sheet as read: raw values, where formulas sit, and its parsed form."""
-
-    spec: SheetSpec
-    first_row: int
-    first_col: int
-    rows: list[list[Any]]
-    formulas: set[tuple[int, int]]
-    parsed: Parsed | None = None
-    changes: list[Change] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,70 +68,6 @@ class DayResult:
     tidied: dict[str, int]
     tasks_added: int
     last_reposts: int
-
-
-def _rows2d(value: Any) -> list[list[Any]]:
-    if not isinstance(value, (list, tuple)):
-        return [[value]]
-    if value and not isinstance(value[0], (list, tuple)):
-        return [list(value)]
-    return [list(r) for r in value]
-
-
-def read_raw(book: xw.Book, spec: SheetSpec) -> Sheet | None:
-    """Values and formulas of the sheet's used range (two reads), or None if it is missing."""
-    if spec.name not in [s.name for s in book.sheets]:
-        return None
-    rng = book.sheets[spec.name].used_range
-    values = _rows2d(rng.options(ndim=2).value)
-    formulas = _rows2d(rng.formula)
-    where = {
-        (rng.row + i, rng.column + j)
-        for i, row in enumerate(formulas)
-        for j, f in enumerate(row)
-        if isinstance(f, str) and f.startswith("=")
-    }
-    return Sheet(spec, rng.row, rng.column, values, where)
-
-
-def _set(sheet: Sheet, row: int, col: int, value: Any) -> None:
-    i, j = row - sheet.first_row, col - sheet.first_col
-    while len(sheet.rows) <= i:
-        sheet.rows.append([None] * len(sheet.rows[0]))
-    for r in sheet.rows:
-        r.extend([None] * (j + 1 - len(r)))
-    sheet.rows[i][j] = value
-
-
-def _get(sheet: Sheet, row: int, col: int) -> Any:
-    i, j = row - sheet.first_row, col - sheet.first_col
-    return (
-        sheet.rows[i][j]
-        if 0 <= i < len(sheet.rows) and 0 <= j < len(sheet.rows[i])
-        else None
-    )
-
-
-def write_changes(book: xw.Book, sheet: Sheet, changes: Iterable[Change]) -> None:
-    """One block write per changed column (split only around formula cells)."""
-    by_col: dict[int, list[Change]] = {}
-    for change in changes:
-        _set(sheet, change.row, change.col, change.after)
-        by_col.setdefault(change.col, []).append(change)
-    target = book.sheets[sheet.spec.name]
-    for col, items in by_col.items():
-        rows = sorted(c.row for c in items)
-        start = prev = rows[0]
-        for row in [*rows[1:], None]:
-            if row is not None and not any(
-                (r, col) in sheet.formulas for r in range(prev, row)
-            ):
-                prev = row
-                continue
-            target.range((start, col), (prev, col)).value = [
-                [_get(sheet, r, col)] for r in range(start, prev + 1)
-            ]
-            start = prev = row
 
 
 def tidy_sheet(sheet: Sheet, year: int) -> list[Problem]:
@@ -160,7 +93,7 @@ def tidy_sheet(sheet: Sheet, year: int) -> list[Problem]:
     )
     sheet.changes = changes
     for c in changes:
-        _set(sheet, c.row, c.col, c.after)
+        set_value(sheet, c.row, c.col, c.after)
     sheet.parsed = parse_sheet(sheet.rows, sheet.spec, sheet.first_row, sheet.first_col)
     seen = {(p.row, p.col) for p in unreadable}
     later = [
@@ -173,67 +106,6 @@ def tidy_sheet(sheet: Sheet, year: int) -> list[Problem]:
 
 def _empty(spec: SheetSpec) -> Parsed:
     return parse_sheet([spec.headers], spec)
-
-
-def _table_named(
-    book: xw.Book, sheet_name: str, table: str, headers: list[str], at: tuple[int, int]
-) -> xw.main.Table:
-    if sheet_name not in [s.name for s in book.sheets]:
-        book.sheets.add(sheet_name, after=book.sheets[-1])
-    sheet = book.sheets[sheet_name]
-    for t in sheet.tables:
-        if t.name.lower() == table.lower():
-            return t
-    top = sheet.range(at).resize(2, len(headers))
-    top.value = [headers, [None] * len(headers)]
-    return sheet.tables.add(source=top, name=table)
-
-
-def _table_frame(table: xw.main.Table) -> pd.DataFrame:
-    df = table.range.options(pd.DataFrame, index=False, header=1).value
-    return df.dropna(how="all")
-
-
-def _update(table: xw.main.Table, df: pd.DataFrame, formats: dict[str, str]) -> None:
-    if df.empty:
-        df = pd.DataFrame([[None] * len(df.columns)], columns=df.columns)
-    table.update(df.astype(object).where(df.notna(), None), index=False)
-    r = table.range
-    for j, name in enumerate(df.columns):
-        if name in formats:
-            r[1:, j].number_format = formats[name]
-
-
-def append_rows(book: xw.Book, target: Sheet, rows: pd.DataFrame) -> int:
-    """Write ``rows`` (canonical columns) below the sheet's last row in one block and
-    grow its Excel table over them; existing rows are never touched."""
-    if rows.empty or target.parsed is None:
-        return 0
-    spec = target.spec
-    sheet = book.sheets[spec.name]
-    cols = target.parsed.columns
-    last = max([target.parsed.header_row, *target.parsed.frame["_row"].tolist()])
-    first_col, last_col = min(cols.values()), max(cols.values())
-    block = [[None] * (last_col - first_col + 1) for _ in range(len(rows))]
-    for key, col in cols.items():
-        for i, value in enumerate(rows.get(key, [])):
-            block[i][col - first_col] = None if is_blank(value) else value
-    sheet.range((last + 1, first_col)).value = block
-    for key, col in cols.items():
-        fmt = spec.column(key).number_format
-        if fmt:
-            sheet.range((last + 1, col), (last + len(rows), col)).number_format = fmt
-    for table in sheet.tables:
-        r = table.range
-        if r.row == target.parsed.header_row and r.row + r.shape[0] - 1 < last + len(
-            rows
-        ):
-            table.resize(
-                sheet.range(
-                    (r.row, r.column), (last + len(rows), r.column + r.shape[1] - 1)
-                )
-            )
-    return len(rows)
 
 
 def _keyword_changes(book: xw.Book, kw: Sheet) -> list[Change]:
@@ -340,14 +212,14 @@ def consolidate_day(
 
 def _write_daily(book: xw.Book, day: dt.date, summary: dict[str, Any]) -> None:
     headers = daily_headers()
-    table = _table_named(book, DAILY.name, DAILY.table, headers, DAILY_AT)
-    old = _table_frame(table)
+    table = table_named(book, DAILY.name, DAILY.table, headers, DAILY_AT)
+    old = table_frame(table)
     old = (
         old.reindex(columns=headers) if not old.empty else pd.DataFrame(columns=headers)
     )
     daily = upsert_by_date(old, pd.DataFrame([summary], columns=headers), "日期", day)
     formats = {c.zh: c.number_format for c in DAILY.columns if c.number_format}
-    _update(table, daily, formats)
+    update_table(table, daily, formats)
     sheet = book.sheets[DAILY.name]
     rate = summary["转化率"]
     reasons = "、".join(
@@ -388,8 +260,8 @@ def _write_daily(book: xw.Book, day: dt.date, summary: dict[str, Any]) -> None:
 
 def _write_history(book: xw.Book, day: dt.date, plan: pd.DataFrame) -> None:
     headers = HISTORY.headers
-    table = _table_named(book, HISTORY.name, HISTORY.table, headers, (1, 1))
-    old = _table_frame(table)
+    table = table_named(book, HISTORY.name, HISTORY.table, headers, (1, 1))
+    old = table_frame(table)
     old = (
         old.reindex(columns=headers) if not old.empty else pd.DataFrame(columns=headers)
     )
@@ -401,7 +273,7 @@ def _write_history(book: xw.Book, day: dt.date, plan: pd.DataFrame) -> None:
     )
     formats = {c.zh: c.number_format for c in HISTORY.columns if c.number_format}
     formats["时间"] = "yyyy-mm-dd hh:mm"
-    _update(table, upsert_by_date(old, rows, "日期", day), formats)
+    update_table(table, upsert_by_date(old, rows, "日期", day), formats)
 
 
 def _close_loop(book: xw.Book, plan: pd.DataFrame, day: dt.date) -> int:

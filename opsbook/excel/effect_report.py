@@ -14,7 +14,7 @@ import xlwings as xw
 from ..effect import hourly_effect
 from ..errors import InputError
 from ..schema import EFFECT, HISTORY, TRAFFIC
-from .daily import _table_named, _update
+from .blocks import table_named, update_table
 from .macros import read_sheet
 
 
@@ -35,9 +35,9 @@ def effect_report(book: xw.Book) -> pd.DataFrame:
         err_plus=frame["lift_high"].astype(float) - frame["lift"].astype(float),
         err_minus=frame["lift"].astype(float) - frame["lift_low"].astype(float),
     )
-    table = _table_named(book, EFFECT.name, EFFECT.table, EFFECT.headers, (1, 1))
+    table = table_named(book, EFFECT.name, EFFECT.table, EFFECT.headers, (1, 1))
     formats = {c.zh: c.number_format for c in EFFECT.columns if c.number_format}
-    _update(
+    update_table(
         table,
         out[[c.key for c in EFFECT.columns]].set_axis(EFFECT.headers, axis=1),
         formats,

@@ -20,7 +20,7 @@ from ..exports import merge_traffic, read_export
 from ..normalize import Change
 from ..parser import parse_sheet
 from ..schema import TRAFFIC
-from .daily import append_rows, read_raw, write_changes
+from .blocks import append_rows, read_raw, write_changes
 from .macros import read_sheet
 
 
