@@ -1,0 +1,108 @@
+"""The worksheet functions and their VBA wrappers."""
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsbook.excel import udfs
+from opsbook.excel.vba import udf_descriptions, udf_module
+from opsbook.planner import PlanSettings, build_plan
+from opsbook.sample import sample_frames
+
+from .conftest import PLAN_DAY
+
+WORKBOOK = Path(__file__).parents[1] / "workbook"
+
+
+@pytest.fixture(scope="module")
+def traffic_table():
+    traffic = sample_frames(PLAN_DAY)["traffic"]
+    return traffic.set_axis(["日期", "小时", "访客数", "浏览量"], axis=1)
+
+
+def test_weights_and_slots_are_the_plans_own(traffic_table):
+    weights = [
+        w
+        for (w,) in udfs.REPOST_WEIGHTS(
+            traffic_table, "10:00-14:00,15:00-18:00", 14, dt.datetime(2026, 11, 25)
+        )
+    ]
+    slots = [n for (n,) in udfs.REPOST_SLOTS(110, weights)]
+    traffic = traffic_table.set_axis(
+        ["date", "hour", "visitors", "page_views"], axis=1
+    ).assign(date=lambda d: pd.to_datetime(d["date"]))
+    hours = build_plan(
+        pd.DataFrame({"product_id": [f"p{i}" for i in range(110)]}),
+        traffic,
+        PlanSettings(((600, 840), (900, 1080)), PLAN_DAY),
+    ).hours
+    assert len(weights) == len(slots) == 24 and sum(slots) == 110
+    assert [slots[h] for h in hours["hour"]] == hours["slots"].tolist()
+    assert [weights[h] for h in hours["hour"]] == pytest.approx(
+        hours["weight"].tolist()
+    )
+
+
+def test_hours_outside_the_windows_take_no_slots_even_with_a_cap():
+    weights = [0.0] * 10 + [0.5, 0.5] + [0.0] * 12
+    assert [n for (n,) in udfs.REPOST_SLOTS(6, weights, 3)][10:12] == [3, 3]
+    assert udfs.REPOST_SLOTS(7, weights, 3).startswith("opsbook:")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ((2.5, [1, 1]), "整数"),
+        ((-1, [1, 1]), "整数"),
+        ((3, [1, -1]), "非负"),
+        (("十", [1, 1]), "opsbook:"),
+        ((5, [1, 1], 2), "最多放 4"),
+    ],
+)
+def test_bad_arguments_give_a_message_in_the_cell(args, says):
+    result = udfs.REPOST_SLOTS(*args)
+    assert isinstance(result, str) and says in result and len(result) <= 255
+
+
+def test_weights_of_a_table_with_a_bad_hour_say_where(traffic_table):
+    bad = traffic_table.copy()
+    bad.loc[3, "小时"] = 24
+    assert "B5" in udfs.REPOST_WEIGHTS(bad, "10:00-14:00")
+
+
+def test_the_wrapper_module_is_what_xlwings_generator_writes():
+    text = udf_module()
+    assert text.startswith('Attribute VB_Name = "xlwings_udfs"\r\n')
+    assert (
+        'REPOST_SLOTS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_SLOTS", Array(total, weights, cap), ThisWorkbook, Application.Caller)'
+        in text
+    )
+    assert (
+        "Function REPOST_WEIGHTS(traffic_table, windows, Optional lookback_days, Optional plan_date)"
+        in text
+    )
+    assert (
+        "xlwings.udfs" not in sys.modules and "pythoncom" not in sys.modules
+    )  # the stubs are gone again
+
+
+def test_the_committed_bas_file_is_current():
+    assert (WORKBOOK / "xlwings_udfs.bas").read_bytes().decode() == udf_module()
+
+
+def test_each_udf_has_a_bilingual_description_for_the_wizard():
+    for name, (doc, args) in udf_descriptions().items():
+        assert "/ " in doc and len(doc) <= 255, name
+        assert all("/ " in a for a in args), name
+    assert set(udf_descriptions()) == {"REPOST_SLOTS", "REPOST_WEIGHTS"}
+
+
+def test_weights_sum_to_one(traffic_table):
+    weights = np.array(
+        udfs.REPOST_WEIGHTS(traffic_table, "9:30-12:00", 7, dt.datetime(2026, 11, 25))
+    ).ravel()
+    assert weights.sum() == pytest.approx(1.0) and (weights[:9] == 0).all()
