@@ -101,13 +101,20 @@ def check_same(
             (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
             for a, b in ((row["mean_visitors"], mean), (row["weight"], weight))
         )
-        if (int(row["hour"]), row["label"], int(row["capacity"]), int(row["slots"])) != (
+        if (
+            int(row["hour"]),
+            row["label"],
+            int(row["capacity"]),
+            int(row["slots"]),
+        ) != (
             h,
             label,
             cap,
             k,
         ) or not same_float:
-            raise Mismatch(f"{name}: hour row {i} differs: {row.to_dict()} vs {theirs.hours[i]}")
+            raise Mismatch(
+                f"{name}: hour row {i} differs: {row.to_dict()} vs {theirs.hours[i]}"
+            )
     if (ours.weights_source, ours.traffic_days) != (
         theirs.weights_source,
         theirs.traffic_days,
@@ -158,6 +165,47 @@ def check_cases() -> list[str]:
             PlanSettings(WINDOWS_8H, DAY, min_gap_minutes=1),
         ),
     ]
+    if "profile" in PlanSettings.__dataclass_fields__:  # the 流量权重方式 setting
+        saturday = DAY + dt.timedelta(days=(5 - DAY.weekday()) % 7)
+        cases += [
+            (
+                "1k, 8 h, profile recent, weekday plan (weekdays only, recent days count more)",
+                products(1000, seed=8),
+                year,
+                PlanSettings(
+                    WINDOWS_8H,
+                    DAY,
+                    daily_count=480,
+                    min_gap_minutes=1,
+                    profile="recent",
+                ),
+            ),
+            (
+                "1k, whole day, profile recent, Saturday plan, lookback 30",
+                products(1000, seed=9),
+                traffic(365, end=saturday),
+                PlanSettings(
+                    FULL_DAY,
+                    saturday,
+                    min_gap_minutes=1,
+                    lookback_days=30,
+                    profile="recent",
+                ),
+            ),
+            (
+                "1k, 8 h, profile recent, lookback 3 (too few weekend days to split)",
+                products(1000, seed=10),
+                year,
+                PlanSettings(
+                    WINDOWS_8H,
+                    DAY,
+                    daily_count=300,
+                    min_gap_minutes=1,
+                    lookback_days=3,
+                    profile="recent",
+                ),
+            ),
+        ]
     for name, prods, traf, s in cases:
         check_same(name, prods, traf, s)
     return [c[0] for c in cases]
@@ -211,7 +259,9 @@ def planner_rows(sizes=(1_000, 10_000, 100_000), placed_sizes=(144, 480, 1_440))
 
 def exponent(rows: list[PlanRow], scenario: str, attr: str = "ours_s") -> float:
     pts = [(r.products, getattr(r, attr)) for r in rows if r.scenario == scenario]
-    return float(np.polyfit(np.log([n for n, _ in pts]), np.log([t for _, t in pts]), 1)[0])
+    return float(
+        np.polyfit(np.log([n for n, _ in pts]), np.log([t for _, t in pts]), 1)[0]
+    )
 
 
 @dataclass(frozen=True)
@@ -240,8 +290,12 @@ def udf_rows() -> list[UdfRow]:
             UdfRow(
                 "hourly_weights",
                 label,
-                per_call(lambda t=traf, lb=lookback: hourly_weights(t, FULL_DAY, DAY, lb)),
-                per_call(lambda t=traf, lb=lookback: base.weights(t, FULL_DAY, DAY, lb)),
+                per_call(
+                    lambda t=traf, lb=lookback: hourly_weights(t, FULL_DAY, DAY, lb)
+                ),
+                per_call(
+                    lambda t=traf, lb=lookback: base.weights(t, FULL_DAY, DAY, lb)
+                ),
             )
         )
     weights = hourly_weights(year, FULL_DAY, DAY, 14)[0]["weight"].tolist()
@@ -251,7 +305,9 @@ def udf_rows() -> list[UdfRow]:
         ("480 over 24 hours, cap 25 an hour (binds)", 480, 25),
     ):
         caps = list(hour_capacity(usable, 1, cap).values())
-        if apportion(total, weights, caps).tolist() != base.apportion(total, weights, caps):
+        if apportion(total, weights, caps).tolist() != base.apportion(
+            total, weights, caps
+        ):
             raise Mismatch(f"apportion {label}: counts differ")
         rows.append(
             UdfRow(
@@ -261,6 +317,51 @@ def udf_rows() -> list[UdfRow]:
                 per_call(lambda t=total, c=caps: base.apportion(t, weights, c)),
             )
         )
+    return rows + written_udf_rows(one_day, year, weights)
+
+
+def written_udf_rows(one_day, year, weights) -> list[UdfRow]:
+    """The UDFs themselves, once ``opsbook.excel.udfs`` has them: called directly with
+    what xlwings' converters hand them (a DataFrame with the sheet's headers, a 1-D
+    array), against the loop's version of the core they wrap. Empty until then."""
+    try:
+        from opsbook.excel.udfs import REPOST_SLOTS, REPOST_WEIGHTS
+        from opsbook.schema import TRAFFIC
+    except ImportError:
+        return []
+    headers = {c.key: c.zh for c in TRAFFIC.columns}
+    rows = []
+    windows = "0:00-24:00"
+    for label, traf in (("24 rows (1 day)", one_day), ("8,760 rows (365 days)", year)):
+        table = traf.rename(columns=headers)
+        got = REPOST_WEIGHTS(table, windows, 14, DAY)
+        want = base.weights(traf, FULL_DAY, DAY, 14)[2]
+        if isinstance(got, str) or not np.allclose(
+            [r[0] for r in got], want, rtol=1e-12, atol=0
+        ):
+            raise Mismatch(f"REPOST_WEIGHTS {label}: {str(got)[:200]}")
+        rows.append(
+            UdfRow(
+                "REPOST_WEIGHTS (udfs.py)",
+                f"{label}, whole day, lookback 14",
+                per_call(lambda t=table: REPOST_WEIGHTS(t, windows, 14, DAY)),
+                per_call(lambda t=traf: base.weights(t, FULL_DAY, DAY, 14)),
+            )
+        )
+    array = np.asarray(weights)
+    got = REPOST_SLOTS(480, array)
+    if isinstance(got, str) or [r[0] for r in got] != base.apportion(
+        480, weights, [480] * len(weights)
+    ):
+        raise Mismatch(f"REPOST_SLOTS: {str(got)[:200]}")
+    rows.append(
+        UdfRow(
+            "REPOST_SLOTS (udfs.py)",
+            "480 over 24 hours, no cap",
+            per_call(lambda: REPOST_SLOTS(480, array)),
+            per_call(lambda: base.apportion(480, weights, [480] * len(weights))),
+        )
+    )
     return rows
 
 
