@@ -145,11 +145,12 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "hourly_cap": _positive_int(0),
     "lookback_days": _positive_int(1, 3660),
     "plan_date": _date,
-    "profile": lambda v: _profile(v),  # defined below
+    "profile": lambda v: read_profile(v),  # defined below, with the other readers
 }
 
 
-def _profile(value: Any) -> str:
+def read_profile(value: Any) -> str:
+    """平均/mean -> "mean", 近期加权/recent -> "recent"; ValueError otherwise."""
     text = norm_text(value).lower()
     for key, names in {
         "mean": ("平均", "mean", "均值"),
@@ -234,5 +235,5 @@ def read_settings(
         min_gap_minutes=values["min_gap_minutes"],
         hourly_cap=values["hourly_cap"],
         lookback_days=values["lookback_days"],
-        profile=_profile(values["profile"]),
+        profile=read_profile(values["profile"]),
     )

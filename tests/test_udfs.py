@@ -82,7 +82,7 @@ def test_the_wrapper_module_is_what_xlwings_generator_writes():
         in text
     )
     assert (
-        "Function REPOST_WEIGHTS(traffic_table, windows, Optional lookback_days, Optional plan_date)"
+        "Function REPOST_WEIGHTS(traffic_table, windows, Optional lookback_days, Optional plan_date, Optional profile)"
         in text
     )
     assert (
@@ -106,3 +106,19 @@ def test_weights_sum_to_one(traffic_table):
         udfs.REPOST_WEIGHTS(traffic_table, "9:30-12:00", 7, dt.datetime(2026, 11, 25))
     ).ravel()
     assert weights.sum() == pytest.approx(1.0) and (weights[:9] == 0).all()
+
+
+def test_weights_follow_the_chosen_profile(traffic_table):
+    from opsbook.planner import hourly_weights
+
+    traffic = traffic_table.set_axis(
+        ["date", "hour", "visitors", "page_views"], axis=1
+    ).assign(date=lambda d: pd.to_datetime(d["date"]))
+    hours, _, _ = hourly_weights(
+        traffic, ((600, 840),), dt.date(2026, 11, 28), 14, "recent"
+    )
+    got = udfs.REPOST_WEIGHTS(
+        traffic_table, "10:00-14:00", 14, dt.datetime(2026, 11, 28), "近期加权"
+    )
+    assert [got[h][0] for h in range(10, 14)] == pytest.approx(hours["weight"].tolist())
+    assert "平均" in udfs.REPOST_WEIGHTS(traffic_table, "10:00-14:00", 14, None, "最近")

@@ -14,13 +14,13 @@ failed:
     REPOST_SLOTS = Err.Description
 End Function
 
-Function REPOST_WEIGHTS(traffic_table, windows, Optional lookback_days, Optional plan_date)
+Function REPOST_WEIGHTS(traffic_table, windows, Optional lookback_days, Optional plan_date, Optional profile)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        REPOST_WEIGHTS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_WEIGHTS", Array(traffic_table, windows, lookback_days, plan_date), ThisWorkbook, Application.Caller)
+        REPOST_WEIGHTS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_WEIGHTS", Array(traffic_table, windows, lookback_days, plan_date, profile), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        REPOST_WEIGHTS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_WEIGHTS", Array(traffic_table, windows, lookback_days, plan_date))
+        REPOST_WEIGHTS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_WEIGHTS", Array(traffic_table, windows, lookback_days, plan_date, profile))
         Exit Function
     #End If
 failed:

@@ -25,7 +25,7 @@ from ..errors import OpsbookError
 from ..parser import parse_sheet
 from ..planner import apportion, hourly_weights
 from ..schema import TRAFFIC
-from ..settings import parse_windows
+from ..settings import parse_windows, read_profile
 
 MODULE = __name__
 REGISTRY: dict[str, list[tuple[str, tuple, dict]]] = {}
@@ -109,9 +109,15 @@ def REPOST_SLOTS(total, weights, cap=None):
     arg("windows", doc='重发时段，如 "10:00-14:00,15:00-18:00" / the repost windows'),
     arg("lookback_days", doc="流量回看天数，默认 14 / days of traffic, default 14"),
     arg("plan_date", doc="计划日期，默认今天 / plan date, default today"),
+    arg(
+        "profile",
+        doc="流量权重：平均 或 近期加权，默认 平均 / mean or recent, default mean",
+    ),
     ret(expand="table"),
 )
-def REPOST_WEIGHTS(traffic_table, windows, lookback_days=14, plan_date=None):
+def REPOST_WEIGHTS(
+    traffic_table, windows, lookback_days=14, plan_date=None, profile=None
+):
     """24 个小时的流量权重（时段外为 0）/ The 24 hourly traffic weights (0 outside the windows)."""
     try:
         frame = (
@@ -131,8 +137,10 @@ def REPOST_WEIGHTS(traffic_table, windows, lookback_days=14, plan_date=None):
             if isinstance(plan_date, dt.datetime)
             else plan_date or dt.date.today()
         )
+        kind = read_profile(profile or "平均")
+        windows_ = parse_windows(str(windows))
         hours, _, _ = hourly_weights(
-            parsed.frame, parse_windows(str(windows)), day, int(lookback_days or 14)
+            parsed.frame, windows_, day, int(lookback_days or 14), kind
         )
         weights = dict(zip(hours["hour"], hours["weight"], strict=True))
         return _column([float(weights.get(h, 0.0)) for h in range(24)])
