@@ -326,6 +326,7 @@ def written_udf_rows(one_day, year, weights) -> list[UdfRow]:
     array), against the loop's version of the core they wrap. Empty until then."""
     try:
         from opsbook.excel.udfs import REPOST_SLOTS, REPOST_WEIGHTS
+        from opsbook.parser import parse_sheet
         from opsbook.schema import TRAFFIC
     except ImportError:
         return []
@@ -348,6 +349,18 @@ def written_udf_rows(one_day, year, weights) -> list[UdfRow]:
                 per_call(lambda t=traf: base.weights(t, FULL_DAY, DAY, 14)),
             )
         )
+    # what REPOST_WEIGHTS does before hourly_weights: read the table as the
+    # 流量 sheet is read (every cell checked), here on the 8,760-row table
+    year_table = year.rename(columns=headers)
+    cells = [list(year_table.columns), *year_table.astype(object).to_numpy().tolist()]
+    rows.append(
+        UdfRow(
+            "parse_sheet (REPOST_WEIGHTS's first step)",
+            "8,760 rows (365 days) + header",
+            per_call(lambda: parse_sheet(cells, TRAFFIC)),
+            math.nan,
+        )
+    )
     array = np.asarray(weights)
     got = REPOST_SLOTS(480, array)
     if isinstance(got, str) or [r[0] for r in got] != base.apportion(
