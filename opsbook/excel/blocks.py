@@ -60,11 +60,14 @@ def read_raw(book: xw.Book, spec: SheetSpec) -> Sheet | None:
 
 
 def set_value(sheet: Sheet, row: int, col: int, value: Any) -> None:
+    """Set a cell of the in-memory block; rows stay rectangular, widened only for a new column."""
     i, j = row - sheet.first_row, col - sheet.first_col
+    width = max(len(sheet.rows[0]) if sheet.rows else 0, j + 1)
     while len(sheet.rows) <= i:
-        sheet.rows.append([None] * len(sheet.rows[0]))
-    for r in sheet.rows:
-        r.extend([None] * (j + 1 - len(r)))
+        sheet.rows.append([None] * width)
+    if j >= len(sheet.rows[i]):  # rows are rectangular: widen all once, not on every change
+        for r in sheet.rows:
+            r.extend([None] * (width - len(r)))
     sheet.rows[i][j] = value
 
 
