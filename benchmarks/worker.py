@@ -1,0 +1,321 @@
+"""One measurement in a fresh process: python benchmarks/worker.py KIND BOOK [PROFILE_TOP]
+
+KIND is ``floor`` (openpyxl load_workbook + save, the file untouched), ``plan``
+or ``consolidate`` (open_book -> macro -> book.save(), as ``opsbook plan`` /
+``opsbook consolidate`` do minus the lock and the backup copy),
+``consolidate-fixed`` (the same with ``_set_widening_once``, the change this
+benchmark recommends for ``opsbook/excel/daily.py``, patched in this process),
+``calamine-plan`` / ``calamine-consolidate`` (what a python-calamine read side
+with a changed-sheets-only save would give: see ``calamine``),
+or ``profile-plan`` / ``profile-consolidate`` (the same under pyinstrument).
+The book is copied first, so the input is never changed. Prints one JSON line;
+with a trailing ``digest`` argument, plan/consolidate also hash the saved values.
+
+Wall time covers the operation only (not Python's start-up or imports, which
+``import_s`` reports); peak memory is the process's peak RSS, also given as
+the growth over what the process held just before the operation (the peak
+is reset there, so it is the operation's own).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+T0 = time.perf_counter()
+import openpyxl  # noqa: E402
+import pandas as pd  # noqa: E402, F401 - imported up front for every kind alike
+
+from opsbook.excel.daily import consolidate_day  # noqa: E402
+from opsbook.excel.engine import open_book, stats  # noqa: E402
+from opsbook.excel.macros import build_repost_plan  # noqa: E402
+
+IMPORT_S = time.perf_counter() - T0
+DAY = __import__("datetime").date(2026, 11, 25)
+
+
+def maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _status(key: str) -> float | None:
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    m = re.search(rf"^{key}:\s+(\d+) kB", text, re.M)
+    return int(m.group(1)) / 1024 if m else None
+
+
+def reset_peak() -> float:
+    """Start the peak afresh (Linux: clear_refs 5 resets VmHWM); returns RSS now, MiB.
+
+    Without it the peak could still be the one the imports left behind, and a
+    small book's operation would show no growth at all.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return maxrss_mib()
+    return _status("VmRSS") or maxrss_mib()
+
+
+def peak_mib() -> float:
+    return _status("VmHWM") or maxrss_mib()
+
+
+def floor(path: Path) -> dict:
+    t0 = time.perf_counter()
+    wb = openpyxl.load_workbook(path)
+    t1 = time.perf_counter()
+    wb.save(path)
+    t2 = time.perf_counter()
+    return {"wall_s": t2 - t0, "read_s": t1 - t0, "macro_s": 0.0, "save_s": t2 - t1}
+
+
+def macro(kind: str):
+    if kind == "plan":
+        return lambda book: build_repost_plan(book, plan_date=DAY)
+    return lambda book: consolidate_day(book, day=DAY)
+
+
+def _set_widening_once(sheet, row: int, col: int, value) -> None:
+    """The staff-sheet cell setter of 汇总今日 as it could be: rows are kept
+    rectangular, so widen them only when the column is new, instead of touching
+    every row on every change (which makes a tidy of n changes on r rows cost n * r)."""
+    i, j = row - sheet.first_row, col - sheet.first_col
+    while len(sheet.rows) <= i:
+        sheet.rows.append([None] * len(sheet.rows[0]))
+    if j >= len(sheet.rows[i]):
+        for r in sheet.rows:
+            r.extend([None] * (j + 1 - len(r)))
+    sheet.rows[i][j] = value
+
+
+SETTERS = (  # where opsbook keeps that setter (it moved once already)
+    ("opsbook.excel.daily", "_set"),
+    ("opsbook.excel.daily", "set_value"),
+    ("opsbook.excel.blocks", "set_value"),
+)
+
+
+def patch_setter() -> list[str]:
+    """Swap in ``_set_widening_once`` in this process only; the names patched."""
+    import importlib
+
+    patched = []
+    for module_name, name in SETTERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, name):
+            setattr(module, name, _set_widening_once)
+            patched.append(f"{module_name}.{name}")
+    return patched
+
+
+def digest(book) -> str:
+    """A hash of every value on every sheet of the book as saved (to compare two runs)."""
+    h = hashlib.sha256()
+    for ws in book.impl.store.wb.worksheets:
+        h.update(repr((ws.title, list(ws.values))).encode())
+    return h.hexdigest()[:16]
+
+
+def edit(path: Path, kind: str, with_digest: bool = False) -> dict:
+    patched = None
+    if kind == "consolidate-fixed":  # the recommended change, in this process only
+        patched = patch_setter()
+        kind = "consolidate"
+    t0 = time.perf_counter()
+    book = open_book(path)
+    t1 = time.perf_counter()
+    result = macro(kind)(book)
+    t2 = time.perf_counter()
+    counts = stats(book)
+    book.save()
+    t3 = time.perf_counter()
+    out = {
+        "wall_s": t3 - t0,
+        "read_s": t1 - t0,
+        "macro_s": t2 - t1,
+        "save_s": t3 - t2,
+        "reads": counts.get("reads", 0),
+        "writes": counts.get("writes", 0),
+        "saves": stats(book).get("saves", 0),
+    }
+    if kind == "plan":
+        out["slots"] = len(result.plan.slots)
+        out["kept_marks"] = result.kept_marks
+    else:
+        out["tidied"] = sum(result.tidied.values())
+        out["last_reposts"] = result.last_reposts
+    if with_digest:
+        out["digest"] = digest(book)
+    if patched is not None:
+        out["patched"] = patched
+    return out
+
+
+WRITERS = (  # WorkbookStore methods that change a sheet named by their first argument
+    "write",
+    "write_formulas",
+    "clear",
+    "set_number_format",
+    "set_column_width",
+    "freeze",
+    "add_table",
+    "resize_table",
+    "add_sheet",
+)
+
+
+def calamine(path: Path, kind: str) -> dict:
+    """What a python-calamine read side would give, with a save that rewrites only
+    the sheets the macro changed and copies the other parts of the zip.
+
+    Measured pieces: calamine reading every sheet's values; the macro itself
+    (over the openpyxl model, as today); openpyxl saving a book holding only the
+    changed sheets; re-zipping every part (an over-estimate of copying the
+    untouched ones). Their sum is the estimate; nothing here is opsbook code.
+    """
+    from python_calamine import CalamineWorkbook
+
+    from opsbook.excel.store import WorkbookStore
+
+    t0 = time.perf_counter()
+    wb = CalamineWorkbook.from_path(str(path))
+    cells = 0
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python()
+        cells += sum(len(r) for r in rows)
+    t1 = time.perf_counter()
+    touched: set[str] = set()
+    originals = {name: getattr(WorkbookStore, name) for name in WRITERS}
+
+    def recording(name: str):
+        method = originals[name]
+
+        def record(self, sheet, *args, **kwargs):
+            touched.add(sheet)
+            return method(self, sheet, *args, **kwargs)
+
+        return record
+
+    for name in WRITERS:
+        setattr(WorkbookStore, name, recording(name))
+    t2 = time.perf_counter()
+    book = open_book(path)
+    t3 = time.perf_counter()
+    macro(kind)(book)
+    t4 = time.perf_counter()
+    for name in originals:
+        setattr(WorkbookStore, name, originals[name])
+    model = book.impl.store.wb
+    for ws in list(model.worksheets):
+        if ws.title not in touched:
+            model.remove(ws)
+    t5 = time.perf_counter()
+    model.save(path.with_name("changed-sheets.xlsx"))
+    t6 = time.perf_counter()
+    target = path.with_name("repacked.xlsx")
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename))
+    t7 = time.perf_counter()
+    read_s, macro_s, save_s, repack_s = t1 - t0, t4 - t3, t6 - t5, t7 - t6
+    return {
+        "read_s": read_s,
+        "cells": cells,
+        "openpyxl_read_s": t3 - t2,
+        "macro_s": macro_s,
+        "touched": sorted(touched),
+        "changed_save_s": save_s,
+        "repack_s": repack_s,
+        "estimate_s": read_s + macro_s + save_s + repack_s,
+    }
+
+
+def profile(path: Path, kind: str, top: int) -> dict:
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    book = open_book(path)
+    macro(kind)(book)
+    book.save()
+    session = profiler.stop()
+    root = session.root_frame()
+    total = root.time if root else 0.0
+    own: dict[str, float] = {}
+    by_package: dict[str, float] = {}
+
+    def walk(frame) -> None:
+        if frame.is_synthetic:
+            return
+        where = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+        own[where] = own.get(where, 0.0) + frame.total_self_time
+        lib = package(frame.file_path)
+        by_package[lib] = by_package.get(lib, 0.0) + frame.total_self_time
+        for child in frame.children:
+            walk(child)
+
+    if root is not None:
+        walk(root)
+    ranked = sorted(own.items(), key=lambda kv: -kv[1])[:top]
+    return {
+        "total_s": total,
+        "top": [[where, t] for where, t in ranked],
+        "by_package": sorted(by_package.items(), key=lambda kv: -kv[1]),
+    }
+
+
+def package(file_path: str | None) -> str:
+    """The library a frame's code belongs to: opsbook, openpyxl, pandas, ... or stdlib."""
+    if not file_path:
+        return "(native)"
+    parts = Path(file_path).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    if "opsbook" in parts:
+        return "opsbook"
+    return "stdlib" if "python3" in file_path else Path(file_path).name
+
+
+def main(argv: list[str]) -> None:
+    kind, src = argv[0], Path(argv[1])
+    with tempfile.TemporaryDirectory(dir=src.parent) as tmp:
+        path = Path(tmp) / src.name
+        shutil.copyfile(src, path)
+        gc.collect()
+        before = reset_peak()
+        if kind == "floor":
+            out = floor(path)
+        elif kind in ("plan", "consolidate", "consolidate-fixed"):
+            out = edit(path, kind, "digest" in argv[2:])
+        elif kind.startswith("calamine-"):
+            out = calamine(path, kind.removeprefix("calamine-"))
+        elif kind.startswith("profile-"):
+            out = profile(path, kind.removeprefix("profile-"), int(argv[2]))
+        else:
+            raise SystemExit(f"unknown kind {kind!r}")
+        peak = peak_mib()
+    out.update(kind=kind, import_s=IMPORT_S, peak_mib=peak, grew_mib=peak - before)
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
