@@ -56,6 +56,11 @@ class SheetSpec:
     def headers(self) -> list[str]:
         return [c.zh for c in self.columns]
 
+    @property
+    def formats(self) -> dict[str, str]:
+        """Header -> number format, for the columns that have one."""
+        return {c.zh: c.number_format for c in self.columns if c.number_format}
+
 
 YES, NO = "是", "否"
 

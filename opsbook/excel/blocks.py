@@ -65,7 +65,9 @@ def set_value(sheet: Sheet, row: int, col: int, value: Any) -> None:
     width = max(len(sheet.rows[0]) if sheet.rows else 0, j + 1)
     while len(sheet.rows) <= i:
         sheet.rows.append([None] * width)
-    if j >= len(sheet.rows[i]):  # rows are rectangular: widen all once, not on every change
+    if j >= len(
+        sheet.rows[i]
+    ):  # rows are rectangular: widen all once, not on every change
         for r in sheet.rows:
             r.extend([None] * (width - len(r)))
     sheet.rows[i][j] = value
@@ -124,6 +126,8 @@ def table_frame(table: xw.main.Table) -> pd.DataFrame:
 def update_table(
     table: xw.main.Table, df: pd.DataFrame, formats: dict[str, str]
 ) -> None:
+    """``Table.update`` in one write, then the number formats by header. An empty frame
+    keeps the header and one blank row (xlwings would shrink the table to one column)."""
     if df.empty:
         df = pd.DataFrame([[None] * len(df.columns)], columns=df.columns)
     table.update(df.astype(object).where(df.notna(), None), index=False)

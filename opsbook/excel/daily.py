@@ -218,8 +218,7 @@ def _write_daily(book: xw.Book, day: dt.date, summary: dict[str, Any]) -> None:
         old.reindex(columns=headers) if not old.empty else pd.DataFrame(columns=headers)
     )
     daily = upsert_by_date(old, pd.DataFrame([summary], columns=headers), "日期", day)
-    formats = {c.zh: c.number_format for c in DAILY.columns if c.number_format}
-    update_table(table, daily, formats)
+    update_table(table, daily, DAILY.formats)
     sheet = book.sheets[DAILY.name]
     rate = summary["转化率"]
     reasons = "、".join(
@@ -271,9 +270,7 @@ def _write_history(book: xw.Book, day: dt.date, plan: pd.DataFrame) -> None:
         if not rows.empty
         else pd.DataFrame(columns=headers)
     )
-    formats = {c.zh: c.number_format for c in HISTORY.columns if c.number_format}
-    formats["时间"] = "yyyy-mm-dd hh:mm"
-    update_table(table, upsert_by_date(old, rows, "日期", day), formats)
+    update_table(table, upsert_by_date(old, rows, "日期", day), HISTORY.formats)
 
 
 def _close_loop(book: xw.Book, plan: pd.DataFrame, day: dt.date) -> int:

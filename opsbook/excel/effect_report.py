@@ -36,7 +36,7 @@ def effect_report(book: xw.Book) -> pd.DataFrame:
         err_minus=frame["lift"].astype(float) - frame["lift_low"].astype(float),
     )
     table = table_named(book, EFFECT.name, EFFECT.table, EFFECT.headers, (1, 1))
-    formats = {c.zh: c.number_format for c in EFFECT.columns if c.number_format}
+    formats = EFFECT.formats
     update_table(
         table,
         out[[c.key for c in EFFECT.columns]].set_axis(EFFECT.headers, axis=1),

@@ -23,6 +23,7 @@ from ..planner import Plan, build_plan
 from ..schema import HOURS, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
 from ..settings import read_settings
 from ..template import HOURS_AT, INFO_AT, INFO_KEYS, PLAN_AT
+from .blocks import table_named, update_table
 
 Progress = Callable[[str], None]
 
@@ -151,17 +152,20 @@ def _locate_in_settings(exc: CapacityError, settings: Parsed) -> CapacityError:
 
 def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
     """Plan table, hourly summary table and the info block: one write each (plus formats)."""
-    if PLAN.name not in [s.name for s in book.sheets]:
-        book.sheets.add(PLAN.name, after=book.sheets[-1])
-    sheet = book.sheets[PLAN.name]
     plan_df = slots[[c.key for c in PLAN.columns]].set_axis(PLAN.headers, axis=1)
     hours_df = plan.hours[[c.key for c in HOURS.columns]].set_axis(
         HOURS.headers, axis=1
     )
-    _update(_table(sheet, PLAN, PLAN_AT), plan_df)
-    _update(_table(sheet, HOURS, HOURS_AT), hours_df)
-    _formats(sheet, PLAN, PLAN_AT, len(plan_df))
-    _formats(sheet, HOURS, HOURS_AT, len(hours_df))
+    update_table(
+        table_named(book, PLAN.name, PLAN.table, PLAN.headers, PLAN_AT),
+        plan_df,
+        PLAN.formats,
+    )
+    update_table(
+        table_named(book, HOURS.name, HOURS.table, HOURS.headers, HOURS_AT),
+        hours_df,
+        HOURS.formats,
+    )
     info = [
         str(plan.slots["time"].iloc[0].date()) if len(plan.slots) else "",
         dt.datetime.now().replace(microsecond=0),
@@ -171,35 +175,8 @@ def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
         else "平均分配 even",
         plan.traffic_days,
     ]
-    sheet.range((INFO_AT[0], INFO_AT[1])).value = [
-        [k, v] for k, v in zip(INFO_KEYS, info, strict=True)
-    ]
-
-
-def _table(sheet: xw.Sheet, spec: SheetSpec, at: tuple[int, int]) -> xw.main.Table:
-    """The sheet's Excel table for ``spec``, created at ``at`` if staff deleted it."""
-    for table in sheet.tables:
-        if table.name.lower() == spec.table.lower():
-            return table
-    top = sheet.range(at).resize(2, len(spec.columns))
-    top.value = [spec.headers, [None] * len(spec.columns)]
-    return sheet.tables.add(source=top, name=spec.table)
-
-
-def _update(table: xw.main.Table, df: pd.DataFrame) -> None:
-    """``Table.update`` in one write; an empty frame keeps the header and one blank row
-    (xlwings would shrink the table to a single column)."""
-    if df.empty:
-        df = pd.DataFrame([[None] * len(df.columns)], columns=df.columns)
-    table.update(df, index=False)
-
-
-def _formats(sheet: xw.Sheet, spec: SheetSpec, at: tuple[int, int], nrows: int) -> None:
-    for j, col in enumerate(spec.columns):
-        if col.number_format and nrows:
-            sheet.range(
-                (at[0] + 1, at[1] + j), (at[0] + nrows, at[1] + j)
-            ).number_format = col.number_format
+    info_block = [[k, v] for k, v in zip(INFO_KEYS, info, strict=True)]
+    book.sheets[PLAN.name].range(INFO_AT).value = info_block
 
 
 # -- entry points for RunPython (desktop buttons) ------------------------------
