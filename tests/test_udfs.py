@@ -91,7 +91,7 @@ def test_the_wrapper_module_is_what_xlwings_generator_writes():
 
 
 def test_the_committed_bas_file_is_current():
-    assert (WORKBOOK / "xlwings_udfs.bas").read_bytes().decode() == udf_module()
+    assert (WORKBOOK / "vba" / "xlwings_udfs.bas").read_bytes().decode() == udf_module()
 
 
 def test_each_udf_has_a_bilingual_description_for_the_wizard():
