@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from opsbook.excel import udfs
-from opsbook.excel.vba import udf_descriptions, udf_module
+from opsbook.excel.vba import (
+    help_module,
+    mac_guarded,
+    udf_descriptions,
+    udf_module,
+    vba_string,
+)
 from opsbook.planner import PlanSettings, build_plan
 from opsbook.sample import sample_frames
 
@@ -91,7 +97,43 @@ def test_the_wrapper_module_is_what_xlwings_generator_writes():
 
 
 def test_the_committed_bas_file_is_current():
-    assert (WORKBOOK / "vba" / "xlwings_udfs.bas").read_bytes().decode() == udf_module()
+    committed = (WORKBOOK / "vba" / "xlwings_udfs.bas").read_bytes().decode("ascii")
+    assert committed == mac_guarded(udf_module())
+
+
+def test_the_mac_guard_only_adds_lines_to_the_generators_text():
+    lines = mac_guarded(udf_module()).split("\r\n")
+    kept, in_guard = [], False
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        if line == "#If Mac Then":
+            in_guard = True
+        elif in_guard:
+            in_guard = line != "#Else"
+        elif not (line == "#End If" and after == "End Function"):
+            kept.append(line)
+    assert lines.count("#If Mac Then") == len(udfs.REGISTRY)
+    assert kept == udf_module().split("\r\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("abc", '"abc"'),
+        ("", '""'),
+        ("时段", "ChrW(&H65F6) & ChrW(&H6BB5)"),
+        ('a "b"', '"a " & """" & "b" & """"'),
+    ],
+)
+def test_vba_strings_keep_the_source_ascii(text, expected):
+    assert vba_string(text) == expected
+
+
+def test_the_help_module_registers_every_udf_in_ascii():
+    text = help_module()
+    text.encode("ascii")
+    for name in udfs.REGISTRY:
+        assert f"\"'!{name}\", Description:=d" in text
+    assert (WORKBOOK / "vba" / "opsbook_help.bas").read_bytes().decode("ascii") == text
 
 
 def test_each_udf_has_a_bilingual_description_for_the_wizard():

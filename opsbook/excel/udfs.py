@@ -76,7 +76,7 @@ def _column(values: list[float]) -> list[list[float]]:
         doc="24 个小时的权重（REPOST_WEIGHTS 的结果）/ the 24 hourly weights",
     ),
     arg("cap", doc="每小时上限，可省略 / max per hour, optional"),
-    ret(expand="table"),
+    ret(),
 )
 def REPOST_SLOTS(total, weights, cap=None):
     """每小时重发几件（最大余数法）/ Slots per hour for the day's reposts (largest remainder)."""
@@ -113,7 +113,7 @@ def REPOST_SLOTS(total, weights, cap=None):
         "profile",
         doc="流量权重：平均 或 近期加权，默认 平均 / mean or recent, default mean",
     ),
-    ret(expand="table"),
+    ret(),
 )
 def REPOST_WEIGHTS(
     traffic_table, windows, lookback_days=14, plan_date=None, profile=None
