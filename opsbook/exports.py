@@ -4,8 +4,10 @@ Exports have title rows above the header (the header row is found by its
 names within the first rows), headers spelled several ways (时间/小时/时段,
 访客数/UV, 浏览量/PV, 日期/统计日期), hours written as ``10``, ``10:00``,
 ``10:00-11:00``, ``10时`` or ``10点``, ``,`` thousands separators and ``-`` for
-zero. A file that is not a traffic export is refused with the headers it has
-and the ones expected; a cell that cannot be read is refused with its place.
+zero; a totals line (合计/总计) is skipped, and columns opsbook does not read
+(跳失率 and other rates written ``12.5%``) are ignored. A file that is not a
+traffic export is refused with the headers it has and the ones expected; a
+cell that cannot be read is refused with its place.
 """
 
 from __future__ import annotations
@@ -159,6 +161,17 @@ def _day_outside_table(
     return None
 
 
+_TOTAL = re.compile(r"合计|总计|汇总|^total", re.IGNORECASE)
+
+
+def _is_total(cells: dict[str, Any]) -> bool:
+    """A totals line: 合计/总计 in the date or the hour cell (neither is then a real value)."""
+    return any(
+        not is_blank(cells.get(key)) and _TOTAL.search(norm_text(cells.get(key)))
+        for key in ("date", "hour")
+    )
+
+
 def parse_export(path: Path, rows: list[list[Any]]) -> pd.DataFrame:
     """Rows of an export -> date, hour, visitors, page_views (page_views NaN if absent)."""
     found = _find_header(rows)
@@ -185,11 +198,7 @@ def parse_export(path: Path, rows: list[list[Any]]) -> pd.DataFrame:
         cells = {key: (row[j] if j < len(row) else None) for key, j in cols.items()}
         if all(is_blank(v) for v in cells.values()):
             continue
-        if (
-            is_blank(cells["hour"])
-            and not is_blank(cells.get("date"))
-            and "合计" in str(cells.get("date"))
-        ):
+        if _is_total(cells):
             continue  # a totals line
         record: dict[str, Any] = {}
         for key, reader in (
