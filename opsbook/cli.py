@@ -19,7 +19,7 @@ from pathlib import Path
 from . import __version__
 from .errors import OpsbookError
 
-DEMO_PATH = "opsbook-demo.xlsx"
+DEMO_PATH = "opsbook-demo.xlsm"
 
 
 def _date(text: str) -> dt.date:
@@ -47,12 +47,34 @@ class Reporter:
             )
 
 
+def _new_book(path: Path, frames, *, overwrite: bool) -> Path:
+    """Write a new book; print the notice when a .xlsm had to become a .xlsx."""
+    from .desktop import path_warnings
+    from .macrobook import new_book
+
+    written, notice = new_book(path, frames, overwrite=overwrite)
+    for line in ([notice] if notice else []) + (
+        path_warnings(written) if written.suffix == ".xlsm" else []
+    ):
+        print(line, file=sys.stderr)
+    return written
+
+
 def cmd_new(args: argparse.Namespace) -> int:
-    from .template import demo_frames, write_new_book
+    from .template import demo_frames
 
     frames = demo_frames(dt.date.today()) if args.demo else None
-    path = write_new_book(args.path, frames, overwrite=args.force)
+    path = _new_book(Path(args.path), frames, overwrite=args.force)
     print(f"已新建工作簿 / new workbook: {path.resolve()}")
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from .desktop import setup
+
+    platform = {"win": "win32", "mac": "darwin"}.get(args.platform, sys.platform)
+    for line in setup(platform):
+        print(line)
     return 0
 
 
@@ -218,13 +240,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .excel.effect_report import effect_report
     from .excel.macros import build_repost_plan
     from .excel.session import edit_book
-    from .template import demo_frames, write_new_book
+    from .template import demo_frames
 
     report = Reporter(args.quiet)
     day = args.date or dt.date.today()
-    path = Path(args.path)
-    report(f"生成示例工作簿 / writing the sample book {path}")
-    write_new_book(path, demo_frames(day), overwrite=True)
+    report(f"生成示例工作簿 / writing the sample book {args.path}")
+    path = _new_book(Path(args.path), demo_frames(day), overwrite=True)
 
     def plan_and_close_the_day(book):
         result = build_repost_plan(book, plan_date=day, progress=report)
@@ -279,7 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="新建工作簿模板 / write a fresh workbook",
         description="新建一个包含 商品、流量、咨询、关键词、任务、设置、重发计划、日报、重发记录、效果 的工作簿 / write a new workbook with every sheet.",
     )
-    p.add_argument("path", help="新文件路径，.xlsx / path of the new .xlsx")
+    p.add_argument(
+        "path",
+        help="新文件路径：.xlsm 带按钮和公式（桌面 Excel），.xlsx 不带宏 / .xlsm: buttons and worksheet functions; .xlsx: no macros",
+    )
     p.add_argument(
         "--demo", action="store_true", help="填入示例数据 / fill in sample data"
     )
@@ -321,6 +345,18 @@ def build_parser() -> argparse.ArgumentParser:
         "重发有没有用 / does reposting work?",
         "按小时比较：打了 √ 的重发那个小时的访客，对比同一小时没有重发的日子（来自「重发记录」），给出提升和 95% 区间，写进「效果」表 / per hour, visitors with reposts done vs the same hour without, with a 95% interval.",
     )
+
+    p = sub.add_parser(
+        "setup",
+        help="让桌面 Excel 的按钮找到 Python / point desktop Excel at this Python",
+        description="把当前 Python 写进 xlwings 的用户设置（Windows：%USERPROFILE%\\.xlwings\\xlwings.conf；Mac 另装 RunPython 脚本），每台电脑、每次升级后运行一次 / write this Python into xlwings' per-user config; run once per machine and after upgrades.",
+    )
+    p.add_argument(
+        "--platform",
+        choices=("win", "mac"),
+        help="按哪个系统写（默认本机）/ write for this system (default: this machine)",
+    )
+    p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser(
         "restore",

@@ -76,6 +76,9 @@ TREND_DAYS = 14
 TREND_HEADERS = ("日期", "咨询数", "成交数", "访客数")
 DAILY_AT = (max(TODAY_AT[0] + len(TODAY_KEYS), TREND_AT[0] + TREND_DAYS) + 2, 1)
 CHART_ANCHOR = "I1"
+# Below the info block: the button (macro-enabled books) and then the chart.
+BUTTON_ROW = INFO_AT[0] + len(INFO_KEYS) + 2
+PLAN_CHART_AT = f"{get_column_letter(INFO_AT[1])}{BUTTON_ROW + 3}"
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 VALIDATION_ROWS = 5000  # drop-downs cover this many rows below the header
@@ -139,15 +142,26 @@ def write_table(
     at: tuple[int, int] = (1, 1),
     *,
     style: str = "TableStyleMedium2",
+    notes: str = "comment",
 ) -> None:
-    """Header + rows as an Excel table at ``at``, with widths, formats and header notes."""
+    """Header + rows as an Excel table at ``at``, with widths, formats and header notes.
+
+    ``notes="prompt"`` shows a header's note as the cell's input message instead
+    of a comment: sheets that carry a button keep their VML drawing to the button
+    alone, since openpyxl re-serialises a drawing it has to merge comments into.
+    """
     r0, c0 = at
     for j, col in enumerate(spec.columns):
         cell = ws.cell(row=r0, column=c0 + j, value=col.zh)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-        if col.note:
+        if col.note and notes == "comment":
             cell.comment = Comment(col.note, "opsbook")
+        elif col.note:
+            dv = DataValidation(showInputMessage=True, allow_blank=True)
+            dv.prompt, dv.promptTitle = col.note, col.zh
+            dv.add(cell.coordinate)
+            ws.add_data_validation(dv)
         ws.column_dimensions[get_column_letter(c0 + j)].width = col.width
     for i, row in enumerate(rows, start=1):
         for j, (value, col) in enumerate(zip(row, spec.columns, strict=True)):
@@ -183,7 +197,7 @@ def _settings_sheet(ws: Worksheet, overrides: dict[str, Any]) -> None:
 
 
 def _plan_sheet(ws: Worksheet) -> None:
-    write_table(ws, PLAN, [], PLAN_AT)
+    write_table(ws, PLAN, [], PLAN_AT, notes="prompt")
     write_table(ws, HOURS, [], HOURS_AT, style="TableStyleLight9")
     r, c = INFO_AT
     ws.column_dimensions[get_column_letter(c)].width = 28
@@ -197,6 +211,42 @@ def _plan_sheet(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
+    ws.print_area = (
+        f"A1:{get_column_letter(PLAN_AT[1] + len(PLAN.columns) - 1)}{VALIDATION_ROWS}"
+    )
+    ws.add_chart(plan_chart(ws), PLAN_CHART_AT)
+
+
+def plan_chart(ws: Worksheet) -> BarChart:
+    """Planned slots per hour (columns) against the hour's traffic weight (line, second axis).
+
+    It reads the hourly summary's rows (header + 24), so it follows every rebuilt plan.
+    """
+    r, c = HOURS_AT
+    col = {x.key: c + i for i, x in enumerate(HOURS.columns)}
+    bars = BarChart()
+    bars.title = "重发数 vs 流量权重 / slots vs weight"
+    bars.add_data(
+        Reference(ws, min_col=col["slots"], min_row=r, max_row=r + 24),
+        titles_from_data=True,
+    )
+    bars.set_categories(
+        Reference(ws, min_col=col["label"], min_row=r + 1, max_row=r + 24)
+    )
+    bars.y_axis.title = "重发数 slots"
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=col["weight"], min_row=r, max_row=r + 24),
+        titles_from_data=True,
+    )
+    line.y_axis.axId = 200
+    line.y_axis.title = "流量权重 weight"
+    line.y_axis.number_format = "0%"
+    line.y_axis.crosses = "max"
+    bars += line
+    bars.legend.position = "b"
+    bars.width, bars.height = 11, 7.5
+    return bars
 
 
 def _daily_sheet(ws: Worksheet) -> None:
@@ -281,14 +331,82 @@ def effect_chart(ws: Worksheet) -> BarChart:
     return chart
 
 
+GUIDE_SHEET = "说明"
+GUIDE_TITLE = "opsbook 使用说明 / how to use this book"
+GUIDE_LINES = {
+    "desktop": (
+        "1. 员工照常在 商品、咨询、任务、关键词 表里录入，新行接在表格下面（表格自动扩展）。优先级 5 最高、1 最低。"
+        " / Staff enter rows as usual below each table; priority 5 is the highest.",
+        "2. 运营点 重发计划 页的「生成重发计划」按钮：按 设置 的时段和数量排好今天的重发；客服按时间重发后在 完成 列打 √。"
+        " / Build repost plan on 重发计划; the clerk ticks 完成 after each repost.",
+        "3. 下班前点 日报 页的「汇总今日」：整理各表、写日报和明天的任务。生意参谋的流量导出用 流量 页的「导入流量」。"
+        " / Consolidate day on 日报 before leaving; Import traffic on 流量.",
+        "4. 出错时弹窗会写明 表、行、列 和改法，改好再点一次；opsbook 不会删除或改写员工录入的行。"
+        " / An error names the sheet, row and column and how to fix it; staff rows are never deleted or rewritten.",
+        "5. 按钮需要启用宏并装好 Python（运行一次 opsbook setup）；Mac 上按钮可用，但 REPOST_SLOTS 等公式只在 Windows Excel 计算，旁边有按钮写入的静态数字；WPS、LibreOffice 请用命令行 opsbook plan / consolidate。"
+        " / Buttons need macros enabled and opsbook setup; formulas are Windows-only, static figures sit beside them; elsewhere use the command line.",
+    ),
+    "file": (
+        "1. 员工照常在 商品、咨询、任务、关键词 表里录入，新行接在表格下面（表格自动扩展）。优先级 5 最高、1 最低。"
+        " / Staff enter rows as usual below each table; priority 5 is the highest.",
+        "2. 运营运行 opsbook plan 本文件：按 设置 的时段和数量在 重发计划 页排好今天的重发；客服重发后在 完成 列打 √。"
+        " / opsbook plan FILE writes today's plan; the clerk ticks 完成 after each repost.",
+        "3. 下班前运行 opsbook consolidate 本文件：整理各表、写日报和明天的任务；opsbook import-traffic 导入生意参谋流量。"
+        " / opsbook consolidate FILE before leaving; opsbook import-traffic for traffic exports.",
+        "4. 出错时命令会写明 表、行、列 和改法，改好再运行；opsbook 不会删除或改写员工录入的行。"
+        " / An error names the sheet, row and column and how to fix it; staff rows are never deleted or rewritten.",
+        "5. 想要按钮和公式：用 opsbook new 文件名.xlsm 生成带宏的工作簿（Windows / Mac Excel）。"
+        " / For buttons and worksheet functions, create a macro-enabled book: opsbook new NAME.xlsm.",
+    ),
+}
+
+
+def _guide_sheet(ws: Worksheet, kind: str) -> None:
+    """Five lines that tell staff what to do; the first sheet a new book opens on."""
+    ws["A1"] = GUIDE_TITLE
+    ws["A1"].font = Font(bold=True, size=14)
+    for i, line in enumerate(GUIDE_LINES[kind], start=3):
+        ws.cell(row=i, column=1, value=line).alignment = Alignment(
+            wrap_text=True, vertical="top"
+        )
+        ws.row_dimensions[i].height = 48
+    ws.column_dimensions["A"].width = 110
+    ws.sheet_view.showGridLines = False
+
+
+SHEET_ORDER = (
+    GUIDE_SHEET,
+    *(spec.name for spec in DATA_SHEETS),
+    SETTINGS.name,
+    PLAN.name,
+    DAILY.name,
+    HISTORY.name,
+    EFFECT.name,
+)
+
+
 def build_workbook(
     frames: dict[str, pd.DataFrame] | None = None,
     settings: dict[str, Any] | None = None,
+    wb: Workbook | None = None,
+    *,
+    guide: str = "file",
 ) -> Workbook:
-    """A new workbook with every sheet of the contract; ``frames`` fill the data sheets."""
+    """A new workbook with every sheet of the contract; ``frames`` fill the data sheets.
+
+    ``wb`` is a workbook to fill instead of a blank one (the macro-enabled shell,
+    whose sheets already exist, named as in ``SHEET_ORDER``); ``guide`` chooses
+    the 说明 text: ``"file"`` (command line) or ``"desktop"`` (buttons).
+    """
     frames = frames or {}
-    wb = Workbook()
-    wb.remove(wb.active)
+    if wb is None:
+        wb = Workbook()
+        wb.remove(wb.active)
+
+    def sheet(name: str) -> Worksheet:
+        return wb[name] if name in wb.sheetnames else wb.create_sheet(name)
+
+    _guide_sheet(sheet(GUIDE_SHEET), guide)
     keys = {
         "商品": "products",
         "流量": "traffic",
@@ -297,18 +415,18 @@ def build_workbook(
         "任务": "tasks",
     }
     for spec in DATA_SHEETS:
-        ws = wb.create_sheet(spec.name)
+        ws = sheet(spec.name)
         write_table(ws, spec, _frame_rows(frames.get(keys[spec.name]), spec))
         ws.freeze_panes = "A2"
         _validations(ws, spec)
-    _settings_sheet(wb.create_sheet(SETTINGS.name), settings or {})
+    _settings_sheet(sheet(SETTINGS.name), settings or {})
     wb[SETTINGS.name].freeze_panes = "A2"
-    _plan_sheet(wb.create_sheet(PLAN.name))
-    _daily_sheet(wb.create_sheet(DAILY.name))
-    history = wb.create_sheet(HISTORY.name)
+    _plan_sheet(sheet(PLAN.name))
+    _daily_sheet(sheet(DAILY.name))
+    history = sheet(HISTORY.name)
     write_table(history, HISTORY, _frame_rows(frames.get("history"), HISTORY))
     history.freeze_panes = "A2"
-    effect = wb.create_sheet(EFFECT.name)
+    effect = sheet(EFFECT.name)
     write_table(effect, EFFECT, [])
     effect.freeze_panes = "A2"
     effect.add_chart(effect_chart(effect), "A28")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,3 +48,16 @@ def called_from(book: xw.Book) -> Iterator[xw.Book]:
         yield book
     finally:
         del xw.Book._mock_caller
+
+
+def require(tool: str, found: object) -> None:
+    """Skip when an outside tool is missing; fail instead under CI's OPSBOOK_REQUIRE_TOOLS=1.
+
+    ``.ci/run`` installs LibreOffice and poppler, so there these checks must run.
+    """
+    if found:
+        return
+    message = f"{tool} is not installed (.ci/run installs it)"
+    if os.environ.get("OPSBOOK_REQUIRE_TOOLS"):
+        pytest.fail(message)
+    pytest.skip(message)
