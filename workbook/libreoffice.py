@@ -9,6 +9,7 @@ test.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -53,12 +54,27 @@ def convert(book: Path, fmt: str, outdir: Path) -> Path:
     return out
 
 
-def pdf_to_png(pdf: Path, png: Path, *, page: int = 1, dpi: int = 110) -> Path:
-    """One page of ``pdf`` as a PNG (poppler's pdftoppm)."""
+def text_bottom(pdf: Path, page: int = 1) -> float:
+    """Lowest edge of any text on ``page``, in points (poppler's pdftotext -bbox)."""
+    done = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=TIMEOUT,
+    )
+    return max(float(y) for y in re.findall(r'yMax="([\d.]+)"', done.stdout))
+
+
+def pdf_to_png(
+    pdf: Path, png: Path, *, page: int = 1, dpi: int = 110, crop: bool = False
+) -> Path:
+    """One page of ``pdf`` as a PNG (poppler's pdftoppm); ``crop`` cuts below the text."""
     binary = shutil.which("pdftoppm")
     if binary is None:
         raise FileNotFoundError("pdftoppm (poppler-utils) is not installed")
     png.parent.mkdir(parents=True, exist_ok=True)
+    height = ["-H", str(int((text_bottom(pdf, page) + 24) * dpi / 72))] if crop else []
     subprocess.run(
         [
             binary,
@@ -70,6 +86,7 @@ def pdf_to_png(pdf: Path, png: Path, *, page: int = 1, dpi: int = 110) -> Path:
             "-l",
             str(page),
             "-singlefile",
+            *height,
             str(pdf),
             str(png.with_suffix("")),
         ],
