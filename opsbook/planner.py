@@ -5,6 +5,8 @@ The steps are verbs on DataFrames, chained by :func:`build_plan`::
 
     select_products -> hourly_weights -> hour_capacity -> apportion -> assign_slots
 
+with 1688's repost rules (interval, daily cap, batches) from :mod:`opsbook.rules`.
+
 Every step is deterministic: ties are broken by explicit keys (hour, product ID,
 first appearance), never by dict order or randomness, so the same book gives
 the same plan and staff's ticks can follow their products across rebuilds.
@@ -16,11 +18,12 @@ import datetime as dt
 import heapq
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from . import rules
 from .errors import CapacityError, Problem
 
 __all__ = [
@@ -43,7 +46,10 @@ Segments = dict[int, list[tuple[int, int]]]  # hour -> usable (start, end) minut
 DEFAULT_PRIORITY = 3  # the 商品 sheet's default for an empty 优先级
 SLOT_COLUMNS = ["time", "hour", "product_id", "title", "category", "priority", "done"]
 HOUR_COLUMNS = ["hour", "label", "mean_visitors", "weight", "capacity", "slots"]
+HOUR_COLUMNS += ["batches"]  # the hour's product IDs in batches, see rules.batches
 _SNAP = 1e-9  # float noise in quotas below this is treated as exact
+_LOWEST = dict(min_gap_minutes=1, lookback_days=1, shop_daily_cap=1, batch_size=1)
+_LOWEST["repost_interval_hours"] = 0  # each count's smallest value in PlanSettings
 
 
 @dataclass(frozen=True)
@@ -57,16 +63,18 @@ class PlanSettings:
     hourly_cap: int | None = None  # None = no cap; 0 = nothing fits
     lookback_days: int = 14
     profile: str = "mean"  # "mean" or "recent", see day_weights
+    repost_interval_hours: int = 24  # between two reposts of one product; 0 = off
+    shop_daily_cap: int = 400  # reposts a day for the whole shop
+    batch_size: int = 20  # product IDs per batch repost
 
     def __post_init__(self) -> None:
         for window in self.windows:
             _check_window(window)
-        if self.min_gap_minutes < 1:
-            raise ValueError(
-                f"min_gap_minutes must be >= 1, not {self.min_gap_minutes}"
-            )
-        if self.lookback_days < 1:
-            raise ValueError(f"lookback_days must be >= 1, not {self.lookback_days}")
+        for name, lo in _LOWEST.items():
+            if getattr(self, name) < lo:
+                raise ValueError(f"{name} must be >= {lo}, not {getattr(self, name)}")
+        if self.repost_interval_hours > 8760:  # a year; later would overflow
+            raise ValueError("repost_interval_hours must be at most 8760")
         for name in ("daily_count", "hourly_cap"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -75,13 +83,17 @@ class PlanSettings:
 
 @dataclass(frozen=True)
 class Plan:
-    """The day's plan: one row per slot (time order) and one per window hour."""
+    """The day's plan: one row per slot (time order), one per window hour, and the
+    chosen products left without a slot (select order)."""
 
     slots: pd.DataFrame  # SLOT_COLUMNS
     hours: pd.DataFrame  # HOUR_COLUMNS
     weights_source: str  # "traffic" or "even"
     traffic_days: int  # distinct traffic dates in the lookback
     profile: str = "平均 mean"  # which traffic profile made the weights
+    left_out: pd.DataFrame = field(  # rules.LEFT_OUT_COLUMNS
+        default_factory=lambda: pd.DataFrame(columns=rules.LEFT_OUT_COLUMNS)
+    )
 
 
 # -- windows and hours ---------------------------------------------------------
@@ -378,19 +390,61 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), dtype=object)
 
 
+def _spread_groups(
+    chosen: pd.DataFrame,
+    slot_of: np.ndarray,
+    times: np.ndarray,
+    earliest: np.ndarray | None,
+) -> np.ndarray:
+    """Slot -> product (-1 = empty), product j at ``slot_of[j]`` (-1 = none); then each
+    priority group is reordered over its own slots so that neighbouring slots repeat
+    a category only when unavoidable (not where that would break an interval)."""
+    product_at = np.full(len(times), -1, dtype=np.int64)
+    placed = np.flatnonzero(slot_of >= 0)
+    product_at[slot_of[placed]] = placed
+    priority = pd.to_numeric(_column(chosen, "priority")).to_numpy(
+        dtype=float, na_value=DEFAULT_PRIORITY
+    )
+    keys = _category_keys(_column(chosen, "category"))
+    group_order = placed[np.argsort(priority[placed], kind="stable")]
+    bounds = np.flatnonzero(np.diff(priority[group_order])) + 1
+    for members in np.split(group_order, bounds) if placed.size else []:
+        slots = np.sort(slot_of[members])  # the group's slots in time order
+        spread = members[_spread([keys[i] for i in members])]
+        if earliest is None or (times[slots] >= earliest[spread]).all():
+            product_at[slots] = spread
+    return product_at
+
+
 def assign_slots(
     chosen: pd.DataFrame,
     counts_by_hour: Mapping[int, int],
     usable: Mapping[int, Sequence[tuple[int, int]]],
     plan_date: dt.date,
     hours_weight: Mapping[int, float],
+    earliest: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Give each chosen product (in select order) a clock time; the plan's slot rows.
 
     Products take slots by (hour weight desc, hour, time), so higher priority
     lands in busier hours; then each priority group is reordered over its own
     slots so that neighbouring slots repeat a category only when unavoidable.
+    ``earliest`` (int64 ns per product, see rules.earliest_allowed): if that
+    plan puts a product before it, rules.place re-places them all; products
+    that fit no slot are left out, with their slots.
     """
+    return _assign(chosen, counts_by_hour, usable, plan_date, hours_weight, earliest)[0]
+
+
+def _assign(
+    chosen: pd.DataFrame,
+    counts_by_hour: Mapping[int, int],
+    usable: Mapping[int, Sequence[tuple[int, int]]],
+    plan_date: dt.date,
+    hours_weight: Mapping[int, float],
+    earliest: np.ndarray | None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """assign_slots' frame, and whether each chosen product got a slot."""
     hours = [h for h in sorted(counts_by_hour) if counts_by_hour[h] > 0]
     counts = [int(counts_by_hour[h]) for h in hours]
     minute = np.concatenate(
@@ -404,46 +458,40 @@ def assign_slots(
         raise ValueError(f"{len(minute)} slots for {n} products")
     # slot indices are in time order already (hours ascending, minutes within)
     by_weight = np.lexsort((minute, hour, -weight))  # product j takes by_weight[j]
-    product_at = np.empty(n, dtype=np.int64)
-    product_at[by_weight] = np.arange(n)
-    if n:
-        priority = pd.to_numeric(_column(chosen, "priority")).to_numpy(
-            dtype=float, na_value=DEFAULT_PRIORITY
-        )
-        keys = _category_keys(_column(chosen, "category"))
-        group_order = np.argsort(priority, kind="stable")
-        bounds = np.flatnonzero(np.diff(priority[group_order])) + 1
-        for members in np.split(group_order, bounds):  # products in select order
-            slots = np.sort(by_weight[members])  # the group's slots in time order
-            spread = _spread([keys[i] for i in members])
-            product_at[slots] = members[spread]
-    picked = chosen.iloc[product_at].reset_index(drop=True)
     day = np.datetime64(pd.Timestamp(plan_date).normalize().to_datetime64(), "ns")
-    return pd.DataFrame(
+    times = day + minute.astype("timedelta64[m]")
+    ns = times.view(np.int64)
+    product_at = _spread_groups(chosen, by_weight, ns, None)
+    if earliest is not None and not rules.respects(product_at, ns, earliest):
+        slot_of = rules.place(ns, earliest, by_weight)
+        product_at = _spread_groups(chosen, slot_of, ns, earliest)
+    taken = product_at >= 0
+    picked = chosen.iloc[product_at[taken]].reset_index(drop=True)
+    placed = np.zeros(n, dtype=bool)
+    placed[product_at[taken]] = True
+    frame = pd.DataFrame(
         {
-            "time": pd.Series(
-                day + minute.astype("timedelta64[m]"), dtype="datetime64[ns]"
-            ),
-            "hour": hour,
-            "product_id": _column(picked, "product_id"),
-            "title": _column(picked, "title"),
-            "category": _column(picked, "category"),
-            "priority": _column(picked, "priority"),
-            "done": pd.Series([None] * n, dtype=object),
+            "time": pd.Series(times[taken], dtype="datetime64[ns]"),
+            "hour": hour[taken],
+            **{c: _column(picked, c) for c in SLOT_COLUMNS[2:-1]},
+            "done": pd.Series([None] * len(picked), dtype=object),
         }
     )
+    return frame, placed
 
 
 # -- the whole plan ------------------------------------------------------------
 def build_plan(
     products: pd.DataFrame, traffic: pd.DataFrame | None, settings: PlanSettings
 ) -> Plan:
-    """Selection -> weights -> capacities -> apportionment -> slots, as one Plan.
+    """Selection -> daily cap -> weights -> capacities -> apportionment -> slots
+    (within the repost interval) -> hourly batches, as one Plan.
 
     Raises CapacityError (nothing planned) when the windows cannot hold the
-    chosen products.
+    chosen products the cap leaves.
     """
     chosen = select_products(products, settings.daily_count)
+    chosen, over_cap = rules.within_cap(chosen, settings.shop_daily_cap)
     usable = usable_minutes(settings.windows)
     hours, source, days = hourly_weights(
         traffic,
@@ -456,14 +504,20 @@ def build_plan(
     fits = hour_capacity(usable, settings.min_gap_minutes, settings.hourly_cap)
     capacity = np.array([fits[h] for h in hours["hour"]], dtype=np.int64)
     counts = apportion(len(chosen), hours["weight"].to_numpy(), capacity)
-    hours = hours.assign(capacity=capacity, slots=counts)
     hour_list = hours["hour"].tolist()
-    slots = assign_slots(
+    slots, placed = _assign(
         chosen,
         dict(zip(hour_list, counts.tolist(), strict=True)),
         usable,
         settings.plan_date,
         dict(zip(hour_list, hours["weight"].tolist(), strict=True)),
+        rules.earliest_allowed(chosen, settings.repost_interval_hours),
+    )
+    taken = slots["hour"].value_counts().reindex(hour_list, fill_value=0)
+    hours = hours.assign(
+        capacity=capacity,
+        slots=taken.to_numpy(dtype=np.int64),
+        batches=rules.hour_batches(slots, hour_list, settings.batch_size),
     )
     return Plan(
         slots=slots,
@@ -471,4 +525,5 @@ def build_plan(
         weights_source=source,
         traffic_days=days,
         profile=profile,
+        left_out=rules.left_out(chosen, placed, over_cap, settings, usable),
     )

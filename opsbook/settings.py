@@ -81,6 +81,28 @@ SETTINGS_ROWS = (
         "平均",
         "平均 = 回看天数内每天一样重；近期加权 = 越近的天越重（昨天最重），工作日和周末分开算 / mean, or recent (later days count more, weekdays and weekends apart)",
     ),
+    # 1688's repost rules (see opsbook.rules); new keys go last: rows are found by position
+    Setting(
+        "repost_interval_hours",
+        "同品重发间隔小时",
+        "repost_interval_hours",
+        24,
+        "同一商品两次重发至少隔几小时（0–8760 的整数；1688 规则 24，0 = 不限）；不够间隔的商品列在 未排入 / hours between two reposts of one product (1688: 24; 0 = off)",
+    ),
+    Setting(
+        "shop_daily_cap",
+        "店铺每日上限",
+        "shop_daily_cap",
+        400,
+        "整个店铺每天最多重发几件（≥ 1 的整数；1688 规则 400）；超出的列在 未排入，明天轮换时排在前面 / the shop's reposts per day (1688: 400)",
+    ),
+    Setting(
+        "batch_size",
+        "每批上限",
+        "batch_size",
+        20,
+        "1688 批量重发一次最多几件（≥ 1 的整数；1688 规则 20）；每小时的商品ID按此分批 / offers per batch repost (1688: 20)",
+    ),
 )
 
 _SEP = r"[,，、;；\n]"
@@ -146,6 +168,9 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "lookback_days": _positive_int(1, 3660),
     "plan_date": _date,
     "profile": lambda v: read_profile(v),  # defined below, with the other readers
+    "repost_interval_hours": _positive_int(0, 8760),
+    "shop_daily_cap": _positive_int(1),
+    "batch_size": _positive_int(1),
 }
 
 
@@ -236,4 +261,7 @@ def read_settings(
         hourly_cap=values["hourly_cap"],
         lookback_days=values["lookback_days"],
         profile=read_profile(values["profile"]),
+        repost_interval_hours=values["repost_interval_hours"],
+        shop_daily_cap=values["shop_daily_cap"],
+        batch_size=values["batch_size"],
     )

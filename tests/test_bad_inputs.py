@@ -312,7 +312,7 @@ def test_overlapping_windows_are_merged(demo_book):
 def test_a_plan_date_without_traffic_spreads_evenly(demo_book):
     assert run(["plan", str(demo_book), "--date", "2027-06-01", "--quiet"]) == 0
     ws = openpyxl.load_workbook(demo_book)["重发计划"]
-    assert ws["Q4"].value == "平均分配 even"
+    assert ws["R4"].value == "平均分配 even"  # info block right of the 7-column summary
 
 
 @pytest.mark.parametrize("title", ["长" * 10_000, "👗公主裙𠀀𪚥", "=cmd|' /C calc'!A0"])

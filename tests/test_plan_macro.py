@@ -72,7 +72,7 @@ def test_round_trips_do_not_grow_with_the_number_of_products(tmp_path):
         macros.build_repost_plan(book, plan_date=PLAN_DAY)
         counts.append(stats(book))
     assert counts[0] == counts[1]
-    assert counts[0]["writes"] <= 12
+    assert counts[0]["writes"] <= 18  # 10, +8 making and filling LeftOut
 
 
 def test_staff_sheets_are_untouched_by_the_plan(demo_book):

@@ -311,6 +311,7 @@ def scenarios(draw):
         min_gap_minutes=draw(st.integers(1, 15)),
         hourly_cap=draw(st.none() | st.integers(0, 12)),
         lookback_days=draw(st.integers(1, 20)),
+        repost_interval_hours=0,  # the plan without 1688's interval: test_planner_rules.py
     )
     return frame, traffic(cells) if cells else NONE, s
 

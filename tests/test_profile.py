@@ -96,6 +96,6 @@ def test_the_plan_says_which_profile_it_used(demo_book, edit_book):
     edit_book(demo_book, "设置", lambda ws: ws.cell(row=8, column=2, value="近期加权"))
     assert run(["plan", str(demo_book), "--date", "2026-11-28", "--quiet"]) == 0
     assert (
-        openpyxl.load_workbook(demo_book)["重发计划"]["Q4"].value
+        openpyxl.load_workbook(demo_book)["重发计划"]["R4"].value  # right of 批次
         == "访客数·近期加权 recent·周末 weekends"
     )

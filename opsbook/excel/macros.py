@@ -20,12 +20,14 @@ from ..cells import header_key, is_blank
 from ..errors import CapacityError, InputError, OpsbookError, Problem
 from ..parser import Parsed, parse_sheet
 from ..planner import Plan, build_plan
-from ..schema import HOURS, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
+from ..schema import HOURS, LEFT_OUT, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
 from ..settings import read_settings
-from ..template import HOURS_AT, INFO_AT, INFO_KEYS, PLAN_AT
+from ..template import HOURS_AT, INFO_AT, INFO_KEYS, LEFT_OUT_AT, PLAN_AT
 from .blocks import table_named, update_table
 
 Progress = Callable[[str], None]
+
+LEFT_OUT_KEY = "未排入 left out"  # the info block's line for it (in INFO_KEYS)
 
 
 def _quiet(_: str) -> None:
@@ -151,22 +153,25 @@ def _locate_in_settings(exc: CapacityError, settings: Parsed) -> CapacityError:
 
 
 def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
-    """Plan table, hourly summary table and the info block: one write each (plus formats)."""
-    plan_df = slots[[c.key for c in PLAN.columns]].set_axis(PLAN.headers, axis=1)
-    hours_df = plan.hours[[c.key for c in HOURS.columns]].set_axis(
-        HOURS.headers, axis=1
+    """Plan table, hourly summary, left-out table and the info block: one write each
+    (plus formats). A book made before the left-out table gets it on first use."""
+
+    def rows(spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[[c.key for c in spec.columns]].set_axis(spec.headers, axis=1)
+
+    for spec, frame, at in ((PLAN, slots, PLAN_AT), (HOURS, plan.hours, HOURS_AT)):
+        table = table_named(book, spec.name, spec.table, spec.headers, at)
+        update_table(table, rows(spec, frame), spec.formats)
+    sheet = book.sheets[LEFT_OUT.name]
+    made = LEFT_OUT.table.lower() not in [t.name.lower() for t in sheet.tables]
+    table = table_named(
+        book, LEFT_OUT.name, LEFT_OUT.table, LEFT_OUT.headers, LEFT_OUT_AT
     )
-    update_table(
-        table_named(book, PLAN.name, PLAN.table, PLAN.headers, PLAN_AT),
-        plan_df,
-        PLAN.formats,
-    )
-    update_table(
-        table_named(book, HOURS.name, HOURS.table, HOURS.headers, HOURS_AT),
-        hours_df,
-        HOURS.formats,
-    )
-    info = [
+    update_table(table, rows(LEFT_OUT, plan.left_out), LEFT_OUT.formats)
+    if made:  # its two date-time columns sit in narrow hourly-summary columns
+        r, c = LEFT_OUT_AT[0], LEFT_OUT_AT[1] + LEFT_OUT.headers.index("上次重发")
+        sheet.range((r, c), (r, c + 1)).column_width = 17
+    values = [
         str(plan.slots["time"].iloc[0].date()) if len(plan.slots) else "",
         dt.datetime.now().replace(microsecond=0),
         len(slots),
@@ -175,8 +180,14 @@ def write_plan(book: xw.Book, plan: Plan, slots: pd.DataFrame) -> None:
         else "平均分配 even",
         plan.traffic_days,
     ]
-    info_block = [[k, v] for k, v in zip(INFO_KEYS, info, strict=True)]
-    book.sheets[PLAN.name].range(INFO_AT).value = info_block
+    info = dict(zip(INFO_KEYS, values, strict=False))
+    info[LEFT_OUT_KEY] = len(plan.left_out)
+    block = [[k, info.get(k)] for k in dict.fromkeys([*INFO_KEYS, LEFT_OUT_KEY])]
+    row, col = INFO_AT
+    gap = HOURS_AT[1] + len(HOURS.columns)  # the empty column left of the info block
+    if gap < col:  # blank it: books made before the 批次 column had their info there
+        block, col = [[None, *kv] for kv in block], gap
+    book.sheets[PLAN.name].range((row, col)).value = block
 
 
 # -- entry points for RunPython (desktop buttons) ------------------------------
