@@ -325,6 +325,44 @@ HOURS = SheetSpec(
         Column("weight", "流量权重", "weight", "number", width=9, number_format="0.0%"),
         Column("capacity", "容量", "capacity", "int", width=6),
         Column("slots", "重发数", "slots", "int", width=7),
+        Column(
+            "batches",
+            "批次商品ID",
+            "batches",
+            width=40,
+            note="这一小时的商品ID，分号分隔，一行一批（每批最多 每批上限 件），逐批粘到 1688 批量重发 / this hour's IDs, one batch per line",
+        ),
+    ),
+)
+
+#: Below the hourly summary (sharing its columns, so the narrow ones come first):
+#: the chosen products the 1688 rules left out of the day, in select order.
+LEFT_OUT = SheetSpec(
+    "重发计划",
+    "LeftOut",
+    "LeftOut",
+    (
+        Column("priority", "优先级", "priority", "int", width=6),
+        Column("product_id", "商品ID", "product_id", "id", width=16),
+        Column(
+            "last_repost",
+            "上次重发",
+            "last_repost",
+            "datetime",
+            width=17,
+            number_format="yyyy-mm-dd hh:mm",
+        ),
+        Column(
+            "earliest",
+            "最早可排",
+            "earliest",
+            "datetime",
+            width=17,
+            number_format="yyyy-mm-dd hh:mm",
+            note="最早什么时候能重发（落在重发时段内）/ the earliest time it could go, inside a window",
+        ),
+        Column("title", "商品名称", "title", width=40),
+        Column("reason_text", "未排入原因", "reason", width=40),
     ),
 )
 
@@ -432,3 +470,52 @@ EFFECT = SheetSpec(
 )
 
 DATA_SHEETS = (PRODUCTS, TRAFFIC, INQUIRIES, KEYWORDS, TASKS)
+
+#: 专场活动 campaigns the clerk watches (chore 7); 汇总今日 lists those due soon.
+CAMPAIGNS = SheetSpec(
+    "活动",
+    "Campaigns",
+    "Campaigns",
+    (
+        Column(
+            "campaign",
+            "活动名称",
+            "campaign",
+            required=True,
+            width=24,
+            aliases=("活动", "专场活动", "name"),
+        ),
+        Column(
+            "deadline",
+            "报名截止",
+            "deadline",
+            "date",
+            width=12,
+            number_format="yyyy-mm-dd",
+            aliases=("截止日期", "报名截止日期"),
+            note="报名截止日期；截止前 3 天内且未报名会列进日报并给运营加任务 / sign-up deadline",
+        ),
+        Column("start", "开始", "start", "date", width=12, number_format="yyyy-mm-dd"),
+        Column("end", "结束", "end", "date", width=12, number_format="yyyy-mm-dd"),
+        Column("link", "链接", "link", width=30, aliases=("url",)),
+        Column(
+            "owner",
+            "负责人",
+            "owner",
+            "choice",
+            choices=TASKS.column("owner").choices,
+            width=8,
+        ),
+        Column(
+            "status",
+            "状态",
+            "status",
+            "choice",
+            choices=("未报名", "已报名", "进行中", "已结束"),
+            default="未报名",
+            width=8,
+            note="未报名 / 已报名 / 进行中 / 已结束（空 = 未报名）",
+        ),
+        Column("note", "备注", "note", width=30),
+    ),
+)

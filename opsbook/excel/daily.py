@@ -7,6 +7,9 @@ merged sources, and the 上次重发 of products whose repost was ticked done;
 formula cells are never written. A value that cannot be read is left as typed
 and reported; it does not stop the rest. Each table is read once (values, plus
 formulas so they are never overwritten) and each output block written once.
+The 活动 sheet is only read: campaigns due within 3 days go into the today
+block and, once each, into tomorrow's tasks (``opsbook.campaigns``). Last,
+流量分析 and 分析 are rewritten (``opsbook.excel.analysis``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
+from ..campaigns import campaign_tasks, due_campaigns, due_text
 from ..cells import is_blank
 from ..consolidate import (
     breakdown_headers,
@@ -34,6 +38,7 @@ from ..errors import Problem
 from ..normalize import Change, tidy_rows
 from ..parser import Parsed, find_header, parse_sheet
 from ..schema import (
+    CAMPAIGNS,
     DAILY,
     HISTORY,
     INQUIRIES,
@@ -45,6 +50,7 @@ from ..schema import (
     SheetSpec,
 )
 from ..template import DAILY_AT, TODAY_AT, TODAY_KEYS, TREND_AT, TREND_DAYS
+from .analysis import AnalysisResult, write_analysis
 from .blocks import (
     Sheet,
     append_rows,
@@ -59,6 +65,10 @@ from .macros import read_sheet
 
 Progress = Callable[[str], None]
 
+#: The today block's line for campaigns due (``TODAY_KEYS`` gets it appended); the
+#: block is written by key, so it is filled once the key is in ``TODAY_KEYS``.
+CAMPAIGNS_KEY = "临近截止的活动 campaigns due"
+
 
 @dataclass(frozen=True)
 class DayResult:
@@ -68,6 +78,8 @@ class DayResult:
     tidied: dict[str, int]
     tasks_added: int
     last_reposts: int
+    campaigns_due: tuple[str, ...] = ()  # 活动名称 of the campaigns due, by deadline
+    analysis: AnalysisResult | None = None
 
 
 def tidy_sheet(sheet: Sheet, year: int) -> list[Problem]:
@@ -154,7 +166,9 @@ def _keyword_changes(book: xw.Book, kw: Sheet) -> list[Change]:
 def consolidate_day(
     book: xw.Book, *, day: dt.date | None = None, progress: Progress = lambda _: None
 ) -> DayResult:
-    """Tidy 咨询/关键词/任务/流量 in place, then write 日报, 重发记录 and the loop back into 商品."""
+    """Tidy 咨询/关键词/任务/流量 in place, then write 日报 (with the campaigns due),
+    重发记录, tomorrow's tasks (with campaign sign-ups), the loop back into 商品,
+    and last 流量分析 and 分析."""
     day = day or dt.date.today()
     progress(f"读取并整理 咨询、关键词、任务、流量 / reading and tidying ({day})")
     sheets = {
@@ -189,6 +203,8 @@ def consolidate_day(
         if PLAN.name in [s.name for s in book.sheets]
         else _empty(PLAN).frame
     )
+    campaigns = _read_campaigns(book, problems)
+    due = due_campaigns(campaigns, day)
     progress("汇总 / summarising")
     summary = summarize_day(
         day,
@@ -198,19 +214,60 @@ def consolidate_day(
         frames[TASKS.name],
         plan,
     )
-    _write_daily(book, day, summary)
+    _write_daily(book, day, summary, due_text(due))
     _write_history(book, day, plan)
+    tasks = frames[TASKS.name]
+    new_tasks = [
+        next_day_tasks(tasks, day),
+        campaign_tasks(due, tasks, day + dt.timedelta(days=1)),
+    ]
     tasks_added = (
-        append_rows(book, sheets[TASKS.name], next_day_tasks(frames[TASKS.name], day))
+        append_rows(book, sheets[TASKS.name], _stack(new_tasks))
         if sheets[TASKS.name]
         else 0
     )
     moved = _close_loop(book, plan, day)
+    analysis = write_analysis(
+        book,
+        day,
+        progress,
+        frames={
+            spec.name: frames[spec.name] for spec in (TRAFFIC, INQUIRIES, KEYWORDS)
+        },
+    )
     tidied = {name: len(s.changes) for name, s in sheets.items() if s is not None}
-    return DayResult(day, summary, problems, tidied, tasks_added, moved)
+    return DayResult(
+        day,
+        summary,
+        problems,
+        tidied,
+        tasks_added,
+        moved,
+        tuple(str(c) for c in due["campaign"]) if not due.empty else (),
+        analysis,
+    )
 
 
-def _write_daily(book: xw.Book, day: dt.date, summary: dict[str, Any]) -> None:
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of several frames with the same columns, in order (one append)."""
+    parts = [f for f in frames if not f.empty]
+    if not parts:
+        return frames[0]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _read_campaigns(book: xw.Book, problems: list[Problem]) -> pd.DataFrame:
+    """The 活动 sheet parsed (read, never tidied); an older book without it has none."""
+    if CAMPAIGNS.name not in [s.name for s in book.sheets]:
+        return _empty(CAMPAIGNS).frame
+    parsed = read_sheet(book, CAMPAIGNS)
+    problems += [p for p in parsed.problems if p.code != "empty"]
+    return parsed.frame
+
+
+def _write_daily(
+    book: xw.Book, day: dt.date, summary: dict[str, Any], campaigns: str
+) -> None:
     headers = daily_headers()
     table = table_named(book, DAILY.name, DAILY.table, headers, DAILY_AT)
     old = table_frame(table)
@@ -240,9 +297,9 @@ def _write_daily(book: xw.Book, day: dt.date, summary: dict[str, Any]) -> None:
         f"{summary['重发完成数']}/{summary['重发计划数']}",
         reasons or "—",
     ]
-    sheet.range(TODAY_AT).value = [
-        [k, v] for k, v in zip(TODAY_KEYS, today, strict=True)
-    ]
+    base = [k for k in TODAY_KEYS if k != CAMPAIGNS_KEY]
+    lines = {**dict(zip(base, today, strict=True)), CAMPAIGNS_KEY: campaigns}
+    sheet.range(TODAY_AT).value = [[k, lines[k]] for k in TODAY_KEYS]
     trend = (
         daily.assign(_d=pd.to_datetime(daily["日期"], errors="coerce"))
         .sort_values("_d")
@@ -310,4 +367,10 @@ def consolidate_button() -> None:
     run_in_excel(xw.Book.caller(), run)
 
 
-__all__ = ["DayResult", "breakdown_headers", "consolidate_button", "consolidate_day"]
+__all__ = [
+    "CAMPAIGNS_KEY",
+    "DayResult",
+    "breakdown_headers",
+    "consolidate_button",
+    "consolidate_day",
+]
