@@ -16,7 +16,17 @@ import numpy as np
 import pandas as pd
 
 from .day import CLERK_CHORES, DESIGNER_TASKS, STANDARD_DAY  # noqa: F401 - re-exported
-from .schema import HISTORY, INQUIRIES, KEYWORDS, NO, PRODUCTS, TASKS, TRAFFIC, YES
+from .schema import (
+    CAMPAIGNS,
+    HISTORY,
+    INQUIRIES,
+    KEYWORDS,
+    NO,
+    PRODUCTS,
+    TASKS,
+    TRAFFIC,
+    YES,
+)
 
 T = dt.time
 
@@ -33,7 +43,10 @@ TRAFFIC_DAYS = 28
 COLUMNS: dict[str, list[str]] = {
     spec.en.lower(): [c.key for c in spec.columns]
     for spec in (PRODUCTS, TRAFFIC, INQUIRIES, KEYWORDS, TASKS)
-} | {"history": [c.key for c in HISTORY.columns]}
+} | {
+    "history": [c.key for c in HISTORY.columns],
+    "campaigns": [c.key for c in CAMPAIGNS.columns],
+}
 WEEKEND_FACTOR = 0.85
 HISTORY_DAYS = 28
 REPOST_HOURS = (10, 11, 12, 13, 15, 16, 17)
@@ -305,6 +318,68 @@ def _tasks(plan_date: dt.date, traffic: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS["tasks"])
 
 
+def _campaigns(plan_date: dt.date) -> pd.DataFrame:
+    """专场活动 the clerk tracks: one closes for sign-up tomorrow and is not signed up yet."""
+    d = plan_date
+
+    def day(n: int) -> dt.date:
+        return d + dt.timedelta(days=n)
+
+    rows = [
+        [
+            "童装秋冬上新专场",
+            day(1),
+            day(5),
+            day(12),
+            "https://sale.1688.com/",
+            "运营",
+            "未报名",
+            "需要 20 款以上",
+        ],
+        [
+            "双12 源头工厂专场",
+            day(2),
+            day(14),
+            day(16),
+            "https://sale.1688.com/",
+            "运营",
+            "已报名",
+            "",
+        ],
+        [
+            "开学季亲子装",
+            day(-20),
+            day(-10),
+            day(3),
+            "https://sale.1688.com/",
+            "客服",
+            "进行中",
+            "",
+        ],
+        [
+            "国庆童装节",
+            day(-60),
+            day(-55),
+            day(-48),
+            "https://sale.1688.com/",
+            "客服",
+            "已结束",
+            "成交 36 单",
+        ],
+        [
+            "年货节 预热",
+            day(12),
+            day(25),
+            day(40),
+            "https://sale.1688.com/",
+            "运营",
+            "未报名",
+            "",
+        ],
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS["campaigns"])
+
+
 def sample_frames(
     plan_date: dt.date, seed: int = 7, *, day_done: bool = False
 ) -> dict[str, pd.DataFrame]:
@@ -331,4 +406,5 @@ def sample_frames(
         "keywords": _keywords(data_end, rng),
         "tasks": _tasks(plan_date, traffic),
         "history": history,
+        "campaigns": _campaigns(plan_date),
     }

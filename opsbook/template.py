@@ -27,14 +27,22 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .analysis_sheets import (
+    ANALYSIS_SHEET,
+    TRAFFIC_SHEET,
+    lay_out_analysis_sheet,
+    lay_out_traffic_sheet,
+)
 from .consolidate import breakdown_headers
 from .files import atomic_save
 from .schema import (
+    CAMPAIGNS,
     DAILY,
     DATA_SHEETS,
     EFFECT,
     HISTORY,
     HOURS,
+    LEFT_OUT,
     PLAN,
     SETTINGS,
     YES,
@@ -53,7 +61,11 @@ INFO_KEYS = (
     "重发总数 reposts",
     "流量权重来源 weights from",
     "流量天数 traffic days",
+    "未排入 left out",
 )
+#: The left-out table sits below the hourly summary (header + at most 24 hours),
+#: in its columns, so it never meets the plan (A–G) or the blocks right of it.
+LEFT_OUT_AT = (HOURS_AT[0] + 1 + 24 + 2, HOURS_AT[1])
 
 # 日报: the today block at the top, the 14-day trend block beside it (read by the
 # chart), and the one-row-per-date table below.
@@ -70,6 +82,7 @@ TODAY_KEYS = (
     "任务完成 tasks done",
     "重发完成 reposts done",
     "未成交主要原因 top lost reasons",
+    "临近截止的活动 campaigns due",
 )
 TREND_AT = (1, 4)
 TREND_DAYS = 14
@@ -198,7 +211,14 @@ def _settings_sheet(ws: Worksheet, overrides: dict[str, Any]) -> None:
 
 def _plan_sheet(ws: Worksheet) -> None:
     write_table(ws, PLAN, [], PLAN_AT, notes="prompt")
-    write_table(ws, HOURS, [], HOURS_AT, style="TableStyleLight9")
+    # LeftOut shares the summary's columns: lay it out first so the summary's widths win
+    write_table(
+        ws, LEFT_OUT, [], LEFT_OUT_AT, style="TableStyleLight15", notes="prompt"
+    )
+    write_table(ws, HOURS, [], HOURS_AT, style="TableStyleLight9", notes="prompt")
+    for key in ("last_repost", "earliest"):
+        col = LEFT_OUT_AT[1] + [c.key for c in LEFT_OUT.columns].index(key)
+        ws.column_dimensions[get_column_letter(col)].width = 17
     r, c = INFO_AT
     ws.column_dimensions[get_column_letter(c)].width = 28
     ws.column_dimensions[get_column_letter(c + 1)].width = 18
@@ -377,9 +397,12 @@ def _guide_sheet(ws: Worksheet, kind: str) -> None:
 SHEET_ORDER = (
     GUIDE_SHEET,
     *(spec.name for spec in DATA_SHEETS),
+    CAMPAIGNS.name,
     SETTINGS.name,
     PLAN.name,
     DAILY.name,
+    TRAFFIC_SHEET,
+    ANALYSIS_SHEET,
     HISTORY.name,
     EFFECT.name,
 )
@@ -419,10 +442,16 @@ def build_workbook(
         write_table(ws, spec, _frame_rows(frames.get(keys[spec.name]), spec))
         ws.freeze_panes = "A2"
         _validations(ws, spec)
+    ws = sheet(CAMPAIGNS.name)
+    write_table(ws, CAMPAIGNS, _frame_rows(frames.get("campaigns"), CAMPAIGNS))
+    ws.freeze_panes = "A2"
+    _validations(ws, CAMPAIGNS)
     _settings_sheet(sheet(SETTINGS.name), settings or {})
     wb[SETTINGS.name].freeze_panes = "A2"
     _plan_sheet(sheet(PLAN.name))
     _daily_sheet(sheet(DAILY.name))
+    lay_out_traffic_sheet(sheet(TRAFFIC_SHEET))
+    lay_out_analysis_sheet(sheet(ANALYSIS_SHEET))
     history = sheet(HISTORY.name)
     write_table(history, HISTORY, _frame_rows(frames.get("history"), HISTORY))
     history.freeze_panes = "A2"

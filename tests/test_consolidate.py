@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from opsbook.consolidate import dedupe_keywords, keyword_key, upsert_by_date
+from opsbook.day import STANDARD_DAY
 from opsbook.excel.daily import consolidate_day
 from opsbook.excel.engine import open_book, stats
 from opsbook.excel.macros import build_repost_plan
@@ -142,8 +143,13 @@ def test_same_date_again_replaces_its_row_and_other_dates_stay(day_book):
 def test_tomorrows_standard_tasks_are_added_once_below_existing_rows(day_book):
     path, _ = day_book
     before = values(path)["任务"]
-    assert consolidate(path).tasks_added == 12
+    # the standard day, plus signing up for the sample's campaign that closes tomorrow
+    assert consolidate(path).tasks_added == len(STANDARD_DAY) + 1
     after = values(path)["任务"]
+    assert (
+        after[-1][2]
+        == f"报名：童装秋冬上新专场（截止 {PLAN_DAY + dt.timedelta(days=1)}）"
+    )
     assert after[: len(before)] == before
     assert {r[0].date() for r in after[len(before) :]} == {
         PLAN_DAY + dt.timedelta(days=1)

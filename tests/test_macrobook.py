@@ -255,3 +255,25 @@ def test_the_shipped_vba_project_is_what_its_sources_build_byte_for_byte():
     from workbook.build import check
 
     assert check() == []  # else: python workbook/build.py, and commit what it wrote
+
+
+def parts(path: Path, pattern: str) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if re.fullmatch(pattern, n)}
+
+
+def test_the_headless_plan_keeps_vba_buttons_chart_and_udf_cells(tmp_path):
+    book = tmp_path / "shop.xlsm"
+    assert run(["new", str(book), "--demo"]) == 0
+    before = parts(book, r"xl/vbaProject\.bin|xl/drawings/vmlDrawing\d+\.vml")
+    refs, bound = chart_refs(book, PLAN.name), button_macros(book)
+    assert run(["plan", str(book), "-q"]) == 0
+    assert run(["consolidate", str(book), "-q"]) == 0
+    assert parts(book, r"xl/vbaProject\.bin|xl/drawings/vmlDrawing\d+\.vml") == before
+    assert chart_refs(book, PLAN.name) == refs and button_macros(book) == bound
+    from openpyxl import load_workbook
+
+    ws = load_workbook(book)[PLAN.name]
+    r, c = macrobook.LIVE_AT
+    assert ws.cell(r + 1, c + 2).value.text.startswith("=REPOST_SLOTS(")
+    assert ws["C2"].value  # and the plan is there

@@ -9,7 +9,7 @@ import pytest
 from opsbook.sample import CLERK_CHORES, DESIGNER_TASKS, STANDARD_DAY, sample_frames
 
 DAY = dt.date(2026, 11, 25)
-KEYS = {"products", "traffic", "inquiries", "keywords", "tasks", "history"}
+KEYS = {"products", "traffic", "inquiries", "keywords", "tasks", "history", "campaigns"}
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,8 @@ def test_same_seed_same_data_other_seed_other_data(frames):
     assert set(frames) == KEYS
     for key in KEYS:
         pd.testing.assert_frame_equal(frames[key], again[key])
+    # campaigns are fixed around the day (one closes tomorrow); the rest is drawn
+    assert (frames["campaigns"]["deadline"] == DAY + dt.timedelta(days=1)).sum() == 1
     other = sample_frames(DAY, seed=8)
     assert not frames["traffic"].equals(other["traffic"])
 

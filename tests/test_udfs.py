@@ -18,6 +18,8 @@ from opsbook.excel.vba import (
 )
 from opsbook.planner import PlanSettings, build_plan
 from opsbook.sample import sample_frames
+from opsbook.settings import parse_windows
+from opsbook.traffic_view import suggest_windows, windows_text
 
 from .conftest import PLAN_DAY
 
@@ -132,7 +134,7 @@ def test_the_help_module_registers_every_udf_in_ascii():
     text = help_module()
     text.encode("ascii")
     for name in udfs.REGISTRY:
-        assert f"\"'!{name}\", Description:=d" in text
+        assert f'"\'!{name}", Description:=d' in text
     assert (WORKBOOK / "vba" / "opsbook_help.bas").read_bytes().decode("ascii") == text
 
 
@@ -140,7 +142,7 @@ def test_each_udf_has_a_bilingual_description_for_the_wizard():
     for name, (doc, args) in udf_descriptions().items():
         assert "/ " in doc and len(doc) <= 255, name
         assert all("/ " in a for a in args), name
-    assert set(udf_descriptions()) == {"REPOST_SLOTS", "REPOST_WEIGHTS"}
+    assert set(udf_descriptions()) == set(udfs.REGISTRY)
 
 
 def test_weights_sum_to_one(traffic_table):
@@ -164,3 +166,20 @@ def test_weights_follow_the_chosen_profile(traffic_table):
     )
     assert [got[h][0] for h in range(10, 14)] == pytest.approx(hours["weight"].tolist())
     assert "平均" in udfs.REPOST_WEIGHTS(traffic_table, "10:00-14:00", 14, None, "最近")
+
+
+def test_suggested_windows_are_the_analysis_sheets_own(traffic_table):
+    traffic = traffic_table.set_axis(
+        ["date", "hour", "visitors", "page_views"], axis=1
+    ).assign(date=lambda d: pd.to_datetime(d["date"]))
+    for share in (0.3, 0.6, 0.9):
+        expected = windows_text(suggest_windows(traffic, PLAN_DAY, 14, share))
+        cell = udfs.REPOST_SUGGEST_WINDOWS(
+            traffic_table, share, 14, dt.datetime(2026, 11, 25)
+        )
+        assert cell == expected and parse_windows(cell)
+
+
+@pytest.mark.parametrize(("share", "says"), [(1.5, "opsbook:"), ("六成", "opsbook:")])
+def test_a_bad_share_gives_a_message_in_the_cell(traffic_table, share, says):
+    assert udfs.REPOST_SUGGEST_WINDOWS(traffic_table, share).startswith(says)

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from ..errors import OpsbookError
+from ..errors import InputError, OpsbookError
 from ..parser import parse_sheet
 from ..planner import apportion, hourly_weights
 from ..schema import TRAFFIC
 from ..settings import parse_windows, read_profile
+from ..traffic_view import suggest_windows, windows_text
 
 MODULE = __name__
 REGISTRY: dict[str, list[tuple[str, tuple, dict]]] = {}
@@ -64,6 +65,29 @@ def _message(exc: Exception) -> str:
 
 def _column(values: list[float]) -> list[list[float]]:
     return [[v] for v in values]
+
+
+def _traffic(table: Any) -> pd.DataFrame:
+    """The Traffic table (a frame, or rows with a header) parsed as the planner reads it."""
+    frame = (
+        table
+        if isinstance(table, pd.DataFrame)
+        else pd.DataFrame(table[1:], columns=table[0])
+    )
+    rows = [
+        list(frame.columns),
+        *frame.astype(object).where(frame.notna(), None).to_numpy().tolist(),
+    ]
+    parsed = parse_sheet(rows, TRAFFIC)
+    if parsed.problems:
+        raise InputError(parsed.problems[:1])
+    return parsed.frame
+
+
+def _day(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value or dt.date.today()
 
 
 @udf(
@@ -120,29 +144,42 @@ def REPOST_WEIGHTS(
 ):
     """24 个小时的流量权重（时段外为 0）/ The 24 hourly traffic weights (0 outside the windows)."""
     try:
-        frame = (
-            traffic_table
-            if isinstance(traffic_table, pd.DataFrame)
-            else pd.DataFrame(traffic_table[1:], columns=traffic_table[0])
-        )
-        rows = [
-            list(frame.columns),
-            *frame.astype(object).where(frame.notna(), None).to_numpy().tolist(),
-        ]
-        parsed = parse_sheet(rows, TRAFFIC)
-        if parsed.problems:
-            return _message(parsed.problems[0])
-        day = (
-            plan_date.date()
-            if isinstance(plan_date, dt.datetime)
-            else plan_date or dt.date.today()
-        )
+        traffic = _traffic(traffic_table)
+        day = _day(plan_date)
         kind = read_profile(profile or "平均")
         windows_ = parse_windows(str(windows))
         hours, _, _ = hourly_weights(
-            parsed.frame, windows_, day, int(lookback_days or 14), kind
+            traffic, windows_, day, int(lookback_days or 14), kind
         )
         weights = dict(zip(hours["hour"], hours["weight"], strict=True))
         return _column([float(weights.get(h, 0.0)) for h in range(24)])
+    except (OpsbookError, ValueError, TypeError) as exc:
+        return _message(exc)
+
+
+@udf(
+    func(category="opsbook"),
+    arg(
+        "traffic_table",
+        pd.DataFrame,
+        index=False,
+        header=True,
+        doc="流量表（含表头）/ the Traffic table with its header",
+    ),
+    arg("share", doc="要覆盖的访客比例，默认 0.6 / share of visitors, default 0.6"),
+    arg("lookback_days", doc="流量回看天数，默认 14 / days of traffic, default 14"),
+    arg("plan_date", doc="计划日期，默认今天 / plan date, default today"),
+    ret(),
+)
+def REPOST_SUGGEST_WINDOWS(traffic_table, share=0.6, lookback_days=14, plan_date=None):
+    """建议的重发时段：最少的整点小时覆盖给定比例的访客 / Suggested windows: fewest hours holding the share."""
+    try:
+        windows = suggest_windows(
+            _traffic(traffic_table),
+            _day(plan_date),
+            int(lookback_days or 14),
+            float(0.6 if share in (None, "") else share),
+        )
+        return windows_text(windows)
     except (OpsbookError, ValueError, TypeError) as exc:
         return _message(exc)

@@ -21,5 +21,12 @@ Public Sub RegisterFunctions()
     a5 = ChrW(&H6D41) & ChrW(&H91CF) & ChrW(&H6743) & ChrW(&H91CD) & ChrW(&HFF1A) & ChrW(&H5E73) & ChrW(&H5747) & " " & ChrW(&H6216) & " " & ChrW(&H8FD1) & ChrW(&H671F) & ChrW(&H52A0) & ChrW(&H6743) & ChrW(&HFF0C) & ChrW(&H9ED8)
     a5 = a5 & ChrW(&H8BA4) & " " & ChrW(&H5E73) & ChrW(&H5747) & " / mean or recent, default mean"
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!REPOST_WEIGHTS", Description:=d, Category:="opsbook", ArgumentDescriptions:=Array(a1, a2, a3, a4, a5)
+    d = ChrW(&H5EFA) & ChrW(&H8BAE) & ChrW(&H7684) & ChrW(&H91CD) & ChrW(&H53D1) & ChrW(&H65F6) & ChrW(&H6BB5) & ChrW(&HFF1A) & ChrW(&H6700) & ChrW(&H5C11) & ChrW(&H7684) & ChrW(&H6574) & ChrW(&H70B9) & ChrW(&H5C0F) & ChrW(&H65F6) & ChrW(&H8986)
+    d = d & ChrW(&H76D6) & ChrW(&H7ED9) & ChrW(&H5B9A) & ChrW(&H6BD4) & ChrW(&H4F8B) & ChrW(&H7684) & ChrW(&H8BBF) & ChrW(&H5BA2) & " / Suggested windows: fewest hours holding the share."
+    a1 = ChrW(&H6D41) & ChrW(&H91CF) & ChrW(&H8868) & ChrW(&HFF08) & ChrW(&H542B) & ChrW(&H8868) & ChrW(&H5934) & ChrW(&HFF09) & "/ the Traffic table with its header"
+    a2 = ChrW(&H8981) & ChrW(&H8986) & ChrW(&H76D6) & ChrW(&H7684) & ChrW(&H8BBF) & ChrW(&H5BA2) & ChrW(&H6BD4) & ChrW(&H4F8B) & ChrW(&HFF0C) & ChrW(&H9ED8) & ChrW(&H8BA4) & " 0.6 / share of visitors, default 0.6"
+    a3 = ChrW(&H6D41) & ChrW(&H91CF) & ChrW(&H56DE) & ChrW(&H770B) & ChrW(&H5929) & ChrW(&H6570) & ChrW(&HFF0C) & ChrW(&H9ED8) & ChrW(&H8BA4) & " 14 / days of traffic, default 14"
+    a4 = ChrW(&H8BA1) & ChrW(&H5212) & ChrW(&H65E5) & ChrW(&H671F) & ChrW(&HFF0C) & ChrW(&H9ED8) & ChrW(&H8BA4) & ChrW(&H4ECA) & ChrW(&H5929) & " / plan date, default today"
+    Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!REPOST_SUGGEST_WINDOWS", Description:=d, Category:="opsbook", ArgumentDescriptions:=Array(a1, a2, a3, a4)
     ThisWorkbook.Saved = wasSaved
 End Sub

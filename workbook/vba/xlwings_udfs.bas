@@ -21,6 +21,26 @@ failed:
 #End If
 End Function
 
+Function REPOST_SUGGEST_WINDOWS(traffic_table, Optional share, Optional lookback_days, Optional plan_date)
+#If Mac Then
+    Dim m As String
+    m = "opsbook: " & ChrW(&H51FD) & ChrW(&H6570) & ChrW(&H4EC5) & ChrW(&H652F) & ChrW(&H6301) & " Windows Excel" & ChrW(&HFF0C) & ChrW(&H8BF7) & ChrW(&H770B) & ChrW(&H65C1) & ChrW(&H8FB9) & ChrW(&H7684) & ChrW(&H9759) & ChrW(&H6001) & ChrW(&H6570)
+    m = m & ChrW(&H5B57) & " / worksheet functions need Windows Excel; see the static figures beside"
+    REPOST_SUGGEST_WINDOWS = m
+#Else
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        REPOST_SUGGEST_WINDOWS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_SUGGEST_WINDOWS", Array(traffic_table, share, lookback_days, plan_date), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        REPOST_SUGGEST_WINDOWS = XLPy.CallUDF("opsbook.excel.udfs", "REPOST_SUGGEST_WINDOWS", Array(traffic_table, share, lookback_days, plan_date))
+        Exit Function
+    #End If
+failed:
+    REPOST_SUGGEST_WINDOWS = Err.Description
+#End If
+End Function
+
 Function REPOST_WEIGHTS(traffic_table, windows, Optional lookback_days, Optional plan_date, Optional profile)
 #If Mac Then
     Dim m As String
