@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from . import report as report_
 from .errors import OpsbookError
 
 DEMO_PATH = "opsbook-demo.xlsm"
@@ -108,21 +109,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def summarize(plan, head: int = 5) -> str:
-    """The hourly counts and the first rows, as the operator reads them."""
-    lines = ["", "每小时重发数 / slots per hour:"]
-    for row in plan.hours.itertuples():
-        lines.append(
-            f"  {row.label:<13} 权重 {row.weight:6.1%}  {'█' * int(row.slots):<20} {int(row.slots)}"
-        )
-    lines += ["", f"前 {head} 条 / first {head}:"]
-    for row in plan.slots.head(head).itertuples():
-        lines.append(
-            f"  {row.time:%H:%M}  {row.product_id}  P{row.priority}  {row.category or ''}  {str(row.title or '')[:24]}"
-        )
-    return "\n".join(lines)
-
-
 def _tick_like_the_clerk(book, plan) -> int:
     """Demo only: the clerk ticks 完成 on most slots (every seventh one slipped)."""
     from .template import PLAN_AT
@@ -132,26 +118,6 @@ def _tick_like_the_clerk(book, plan) -> int:
         done_col = PLAN_AT[1] + 6
         book.sheets["重发计划"].range((PLAN_AT[0] + 1, done_col)).value = marks
     return sum(1 for m in marks if m[0])
-
-
-def summarize_day(result) -> str:
-    s = result.summary
-    rate = "—" if s["转化率"] is None else f"{s['转化率']:.0%}"
-    lines = [
-        "",
-        f"日报 {result.day} / daily summary:",
-        f"  咨询 {s['咨询数']}，成交 {s['成交数']}（转化率 {rate}），成交金额 {s['成交金额']:,.0f}",
-        f"  访客 {s['访客数'] or 0}，高峰 {s['高峰小时'] if s['高峰小时'] is not None else '—'} 点；新关键词 {s['新关键词']}",
-        f"  任务 {s['任务完成']}/{s['任务总数']}，重发 {s['重发完成数']}/{s['重发计划数']}；明天的任务已加 {result.tasks_added} 条",
-    ]
-    reasons = [
-        f"{s[f'未成交原因{i}']}({s[f'次数{i}']})"
-        for i in range(1, 4)
-        if s[f"未成交原因{i}"]
-    ]
-    if reasons:
-        lines.append("  未成交原因 / top lost reasons: " + "、".join(reasons))
-    return "\n".join(lines)
 
 
 def _report_problems(problems) -> None:
@@ -172,7 +138,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     )
     _report_problems(result.problems)
     if not args.quiet:
-        print(summarize_day(result))
+        print(report_.day_text(result))
     tidied = sum(result.tidied.values())
     print(
         f"已汇总 {result.day}：日报、重发记录已更新，整理了 {tidied} 个单元格 → {Path(args.path).resolve()} / consolidated"
@@ -249,7 +215,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     def plan_and_close_the_day(book):
         result = build_repost_plan(book, plan_date=day, progress=report)
-        print(summarize(result.plan))
+        print(report_.plan_text(result.plan))
+        print(report_.left_out_text(result.plan))
         report("模拟客服打 √ / the clerk ticks the reposts done")
         _tick_like_the_clerk(book, result.plan)
         closed = consolidate_day(book, day=day, progress=report)
@@ -257,7 +224,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return result, closed, effect_report(book)
 
     (result, day_result, effect), _ = edit_book(path, plan_and_close_the_day)
-    print(summarize_day(day_result))
+    print(report_.day_text(day_result))
+    print(report_.analysis_text(day_result))
     print("\n重发效果 / does reposting work:")
     for line in effect["verdict"]:
         print(f"  {line}")

@@ -30,6 +30,22 @@ def test_demo_writes_a_book_with_a_plan_and_prints_a_summary(tmp_path, capsys):
     assert isinstance(ws["A2"].value, dt.datetime)
 
 
+def test_the_demo_answers_every_question_of_the_day(tmp_path, capsys):
+    path = tmp_path / "demo.xlsm"
+    assert run(["demo", str(path), "--date", "2026-11-25", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    for answer in (
+        "未排入 / left out by 1688's rules: ",  # the 24-hour rule bites in the sample
+        "临近截止的活动 / campaigns due: 童装秋冬上新专场",
+        "建议时段 / suggested windows",
+        "话术转化率",
+        "关键词得分前 5",
+        "重发后访客平均",
+    ):
+        assert answer in out, answer
+    assert openpyxl.load_workbook(path, keep_vba=True).vba_archive is not None
+
+
 def test_new_refuses_to_overwrite_without_force(tmp_path, capsys):
     path = tmp_path / "b.xlsx"
     assert run(["new", str(path)]) == 0
