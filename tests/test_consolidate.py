@@ -259,11 +259,11 @@ def test_daily_table_sits_below_the_today_block(day_book):
 
 def test_the_button_entry_consolidates_through_book_caller(day_book):
 
-    from opsbook.excel.daily import consolidate_button
+    from opsbook.excel.buttons import consolidate
 
     path, _ = day_book
     book = open_book(path)
     with called_from(book):
-        consolidate_button()
+        consolidate()
     assert book.app.impl.alerts == []
     assert book.sheets["日报"].tables["Daily"].data_body_range[0, 0].value is not None

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from opsbook.excel import macros
+from opsbook.excel import buttons, macros
 from opsbook.excel.engine import open_book, stats
 from opsbook.files import atomic_save
 from opsbook.template import build_workbook, demo_frames
@@ -125,7 +125,7 @@ def test_the_button_entry_alerts_instead_of_raising(demo_book, edit_book):
     edit_book(demo_book, "流量", lambda ws: ws.cell(row=2, column=2, value=24))
     book = open_book(demo_book)
     with called_from(book):
-        macros.plan_button()
+        buttons.plan()
     ((title, text),) = book.app.impl.alerts
     assert title == "opsbook" and "「流量」 B2" in text
 
@@ -133,7 +133,7 @@ def test_the_button_entry_alerts_instead_of_raising(demo_book, edit_book):
 def test_the_button_entry_builds_the_plan_through_book_caller(demo_book):
     book = open_book(demo_book)
     with called_from(book):
-        macros.plan_button()
+        buttons.plan()
     assert book.app.impl.alerts == []
     assert book.sheets["重发计划"]["C2"].value
 

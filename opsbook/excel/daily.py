@@ -351,26 +351,9 @@ def _close_loop(book: xw.Book, plan: pd.DataFrame, day: dt.date) -> int:
     return len(changes)
 
 
-def consolidate_button() -> None:
-    """汇总今日 Consolidate day: ``RunPython "import opsbook.excel.daily as d; d.consolidate_button()"``."""
-    from .macros import run_in_excel
-
-    def run(book: xw.Book) -> None:
-        result = consolidate_day(book)
-        if result.problems:
-            book.app.alert(
-                "已汇总，但以下单元格看不懂，已原样保留 / consolidated; these cells were left as typed:\n"
-                + "\n".join(f"- {p}" for p in result.problems[:20]),
-                title="opsbook",
-            )
-
-    run_in_excel(xw.Book.caller(), run)
-
-
 __all__ = [
     "CAMPAIGNS_KEY",
     "DayResult",
     "breakdown_headers",
-    "consolidate_button",
     "consolidate_day",
 ]

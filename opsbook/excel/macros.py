@@ -1,7 +1,7 @@
 """The macros behind the workbook's buttons, as thin xlwings code over the core.
 
 ``build_repost_plan(book)`` is the one function that both hosts run: desktop
-Excel calls it through RunPython (``plan_button`` -> ``xw.Book.caller()``), the
+Excel calls it through RunPython (``buttons.plan`` -> ``xw.Book.caller()``), the
 ``opsbook`` command line calls it on a book opened with the file engine. It
 reads each sheet once, plans with the pure core, and writes each output block
 once; when the book has problems it raises before writing anything.
@@ -202,8 +202,3 @@ def run_in_excel(book: xw.Book, macro: Callable[[xw.Book], object]) -> None:
             f"opsbook 出错了 / internal error: {exc!r}\n请把这条信息发给维护者 / please report this.",
             title="opsbook",
         )
-
-
-def plan_button() -> None:
-    """生成重发计划 Build repost plan: ``RunPython "import opsbook.excel.macros as m; m.plan_button()"``."""
-    run_in_excel(xw.Book.caller(), build_repost_plan)

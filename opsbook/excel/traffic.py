@@ -81,26 +81,3 @@ def _number(x: float | None) -> int | float | None:
     if x is None or pd.isna(x):
         return None
     return int(x) if float(x).is_integer() else float(x)
-
-
-def import_traffic_button() -> None:
-    """导入流量 Import traffic: asks for the export files (Windows Excel's file dialog)."""
-    from .macros import run_in_excel
-
-    def run(book: xw.Book) -> None:
-        picked = book.app.api.GetOpenFilename(
-            "生意参谋导出 (*.xls;*.xlsx;*.csv),*.xls;*.xlsx;*.csv",
-            1,
-            "选择生意参谋导出文件",
-            None,
-            True,
-        )
-        if not picked:
-            return
-        result = import_traffic(book, list(picked))
-        book.app.alert(
-            f"新增 {result.added} 行，更新 {len(result.updated)} 行，未变 {result.unchanged} 行 / added, updated, unchanged",
-            title="opsbook",
-        )
-
-    run_in_excel(xw.Book.caller(), run)
