@@ -5,7 +5,9 @@ The steps are verbs on DataFrames, chained by :func:`build_plan`::
 
     select_products -> hourly_weights -> hour_capacity -> apportion -> assign_slots
 
-with 1688's repost rules (interval, daily cap, batches) from :mod:`opsbook.rules`.
+with 1688's repost rules (interval, daily cap, batches) from :mod:`opsbook.rules`,
+the windows cut into hours by :mod:`opsbook.windows` and the traffic weights from
+:mod:`opsbook.weights` (both re-exported here).
 
 Every step is deterministic: ties are broken by explicit keys (hour, product ID,
 first appearance), never by dict order or randomness, so the same book gives
@@ -25,6 +27,8 @@ import pandas as pd
 
 from . import rules
 from .errors import CapacityError, Problem
+from .weights import PROFILES, _lookback_rows, day_weights, hourly_weights  # noqa: F401 - re-exported
+from .windows import Segments, Window, _check_window, _length, usable_minutes  # noqa: F401 - re-exported
 
 __all__ = [
     "Plan",
@@ -39,9 +43,6 @@ __all__ = [
     "usable_minutes",
 ]
 
-# (start_minute, end_minute) of the day, 0 <= start < end <= 1440
-Window = tuple[int, int]
-Segments = dict[int, list[tuple[int, int]]]  # hour -> usable (start, end) minutes in it
 
 DEFAULT_PRIORITY = 3  # the 商品 sheet's default for an empty 优先级
 SLOT_COLUMNS = ["time", "hour", "product_id", "title", "category", "priority", "done"]
@@ -94,142 +95,6 @@ class Plan:
     left_out: pd.DataFrame = field(  # rules.LEFT_OUT_COLUMNS
         default_factory=lambda: pd.DataFrame(columns=rules.LEFT_OUT_COLUMNS)
     )
-
-
-# -- windows and hours ---------------------------------------------------------
-def _check_window(window: Window) -> None:
-    start, end = window
-    if not 0 <= start < end <= 1440:
-        raise ValueError(f"a window needs 0 <= start < end <= 1440, got {window}")
-
-
-def usable_minutes(windows: Sequence[Window]) -> Segments:
-    """Hour -> its usable (start, end) minute segments, hours ascending.
-
-    Overlapping or touching windows are merged first, so "10:00-12:00,11:00-13:00"
-    reads as 10:00-13:00 instead of being refused.
-    """
-    merged: list[list[int]] = []
-    for start, end in sorted((int(s), int(e)) for s, e in windows):
-        _check_window((start, end))
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    usable: Segments = {}
-    for start, end in merged:
-        for hour in range(start // 60, (end - 1) // 60 + 1):
-            segment = (max(start, hour * 60), min(end, hour * 60 + 60))
-            usable.setdefault(hour, []).append(segment)
-    return usable
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _label(segments: Sequence[tuple[int, int]]) -> str:
-    """(570, 600) -> "09:30-10:00"; several segments in one hour are comma-joined."""
-    return ",".join(f"{_clock(a)}-{_clock(b)}" for a, b in segments)
-
-
-def _length(segments: Sequence[tuple[int, int]]) -> int:
-    return sum(end - start for start, end in segments)
-
-
-# -- weights -------------------------------------------------------------------
-def _lookback_rows(
-    traffic: pd.DataFrame | None, plan_date: dt.date, lookback_days: int
-) -> pd.DataFrame:
-    """Traffic rows (date, hour, visitors) with plan_date - lookback <= date < plan_date."""
-    columns = ["date", "hour", "visitors"]
-    if traffic is None or not set(columns) <= set(traffic.columns):
-        traffic = pd.DataFrame(columns=columns)
-    frame = pd.DataFrame(
-        {
-            "date": pd.to_datetime(traffic["date"]).dt.normalize(),
-            "hour": pd.to_numeric(traffic["hour"], errors="coerce"),
-            "visitors": pd.to_numeric(traffic["visitors"], errors="coerce"),
-        }
-    ).dropna()
-    day = pd.Timestamp(plan_date)
-    keep = (frame["date"] >= day - pd.Timedelta(days=lookback_days)) & (
-        frame["date"] < day
-    )
-    frame = frame[keep]
-    return frame.assign(
-        hour=frame["hour"].astype(np.int64), visitors=frame["visitors"].astype(float)
-    )
-
-
-PROFILES = {"mean": "平均 mean", "recent": "近期加权 recent"}
-
-
-def day_weights(
-    rows: pd.DataFrame, plan_date: dt.date, lookback_days: int, profile: str
-) -> tuple[pd.Series, str]:
-    """How much each traffic row counts, and a label saying what was used.
-
-    ``mean``: every day of the lookback counts the same (the plain mean).
-    ``recent``: a day d days before the plan date counts (lookback - d + 1), so
-    yesterday counts lookback times as much as the oldest day; and when the
-    lookback has at least two weekdays and two weekend days, only days of the
-    plan date's kind count (a Saturday plan uses Saturday and Sunday traffic).
-    """
-    if profile == "mean" or rows.empty:
-        return pd.Series(1.0, index=rows.index), PROFILES["mean"]
-    age = (pd.Timestamp(plan_date) - rows["date"]).dt.days
-    weight = (lookback_days - age + 1).clip(lower=1).astype(float)
-    weekend = rows["date"].dt.day_of_week >= 5
-    days = rows.drop_duplicates("date")
-    n_weekend = int((days["date"].dt.day_of_week >= 5).sum())
-    label = PROFILES["recent"]
-    if n_weekend >= 2 and len(days) - n_weekend >= 2:
-        plan_weekend = plan_date.weekday() >= 5
-        weight = weight.where(weekend == plan_weekend, 0.0)
-        label += "·周末 weekends" if plan_weekend else "·工作日 weekdays"
-    return weight, label
-
-
-def hourly_weights(
-    traffic: pd.DataFrame | None,
-    windows: Sequence[Window],
-    plan_date: dt.date,
-    lookback_days: int,
-    profile: str = "mean",
-) -> tuple[pd.DataFrame, str, int]:
-    """Each window hour's share of the day's reposts, from mean visitors in the lookback.
-
-    Returns (frame of hour, label, mean_visitors, weight), the source ("traffic"
-    or "even") and the number of distinct traffic dates in the lookback. An hour
-    without data weighs 0 while others have data; with no data at all (or only
-    zeros) every window hour weighs the same, as the shop did by hand.
-    """
-    usable = usable_minutes(windows)
-    hours = np.array(list(usable), dtype=np.int64)
-    rows = _lookback_rows(traffic, plan_date, lookback_days)
-    weight_of_day, label = day_weights(rows, plan_date, lookback_days, profile)
-    inside = rows.assign(w=weight_of_day, wv=weight_of_day * rows["visitors"])
-    inside = inside[inside["hour"].isin(hours) & (inside["w"] > 0)]
-    sums = inside.groupby("hour")[["w", "wv"]].sum().reindex(hours)
-    means = (sums["wv"] / sums["w"]).to_numpy(dtype=float)
-    total = float(np.nansum(means))
-    if rows.empty or not total > 0:
-        weight = np.ones(len(hours)) / max(len(hours), 1)
-        source = "even"
-    else:
-        weight = np.where(np.isnan(means), 0.0, means) / total
-        source = "traffic"
-    frame = pd.DataFrame(
-        {
-            "hour": hours,
-            "label": pd.Series([_label(usable[h]) for h in hours], dtype=object),
-            "mean_visitors": means,
-            "weight": weight,
-        }
-    )
-    frame.attrs["profile"] = label
-    return frame, source, int(rows["date"].nunique())
 
 
 # -- capacity and apportionment ------------------------------------------------

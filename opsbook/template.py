@@ -5,7 +5,9 @@ demo``): every data sheet is an Excel table (ListObject) with Chinese headers,
 frozen header row, column widths, number formats and drop-down lists, so staff
 add rows as usual. The desktop template (VBA, buttons, UDFs) extends this
 module; the layout of the plan sheet (where the plan and its hourly summary sit)
-is defined here and read by the macros.
+is defined in :mod:`opsbook.layout`, re-exported here and read by the macros.
+The charts (:mod:`opsbook.charts`) and the 说明 guide (:mod:`opsbook.guide`)
+live in their own modules and are re-exported too.
 """
 
 from __future__ import annotations
@@ -17,11 +19,8 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.data_source import NumDataSource, NumRef
-from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -33,8 +32,27 @@ from .analysis_sheets import (
     lay_out_analysis_sheet,
     lay_out_traffic_sheet,
 )
+from .charts import effect_chart, plan_chart, trend_chart  # also re-exported
 from .consolidate import breakdown_headers
 from .files import atomic_save
+from .guide import GUIDE_LINES, GUIDE_SHEET, GUIDE_TITLE, _guide_sheet  # noqa: F401 - re-exported
+from .layout import (  # noqa: F401 - re-exported
+    BUTTON_ROW,
+    CHART_ANCHOR,
+    DAILY_AT,
+    HEADER_FILL,
+    HOURS_AT,
+    INFO_AT,
+    INFO_KEYS,
+    LEFT_OUT_AT,
+    PLAN_AT,
+    PLAN_CHART_AT,
+    TODAY_AT,
+    TODAY_KEYS,
+    TREND_AT,
+    TREND_DAYS,
+    TREND_HEADERS,
+)
 from .schema import (
     CAMPAIGNS,
     DAILY,
@@ -51,49 +69,6 @@ from .schema import (
 )
 from .settings import SETTINGS_ROWS
 
-# Where the plan sheet's blocks start (row, column), 1-based.
-PLAN_AT = (1, 1)
-HOURS_AT = (1, len(PLAN.columns) + 2)
-INFO_AT = (1, HOURS_AT[1] + len(HOURS.columns) + 1)
-INFO_KEYS = (
-    "计划日期 plan date",
-    "生成时间 built at",
-    "重发总数 reposts",
-    "流量权重来源 weights from",
-    "流量天数 traffic days",
-    "未排入 left out",
-)
-#: The left-out table sits below the hourly summary (header + at most 24 hours),
-#: in its columns, so it never meets the plan (A–G) or the blocks right of it.
-LEFT_OUT_AT = (HOURS_AT[0] + 1 + 24 + 2, HOURS_AT[1])
-
-# 日报: the today block at the top, the 14-day trend block beside it (read by the
-# chart), and the one-row-per-date table below.
-TODAY_AT = (1, 1)
-TODAY_KEYS = (
-    "今日概览 日期 date",
-    "咨询数 inquiries",
-    "成交数 deals",
-    "转化率 conversion",
-    "成交金额 amount",
-    "访客数 visitors",
-    "高峰小时 peak hour",
-    "新关键词 new keywords",
-    "任务完成 tasks done",
-    "重发完成 reposts done",
-    "未成交主要原因 top lost reasons",
-    "临近截止的活动 campaigns due",
-)
-TREND_AT = (1, 4)
-TREND_DAYS = 14
-TREND_HEADERS = ("日期", "咨询数", "成交数", "访客数")
-DAILY_AT = (max(TODAY_AT[0] + len(TODAY_KEYS), TREND_AT[0] + TREND_DAYS) + 2, 1)
-CHART_ANCHOR = "I1"
-# Below the info block: the button (macro-enabled books) and then the chart.
-BUTTON_ROW = INFO_AT[0] + len(INFO_KEYS) + 2
-PLAN_CHART_AT = f"{get_column_letter(INFO_AT[1])}{BUTTON_ROW + 3}"
-
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 VALIDATION_ROWS = 5000  # drop-downs cover this many rows below the header
 
 
@@ -237,38 +212,6 @@ def _plan_sheet(ws: Worksheet) -> None:
     ws.add_chart(plan_chart(ws), PLAN_CHART_AT)
 
 
-def plan_chart(ws: Worksheet) -> BarChart:
-    """Planned slots per hour (columns) against the hour's traffic weight (line, second axis).
-
-    It reads the hourly summary's rows (header + 24), so it follows every rebuilt plan.
-    """
-    r, c = HOURS_AT
-    col = {x.key: c + i for i, x in enumerate(HOURS.columns)}
-    bars = BarChart()
-    bars.title = "重发数 vs 流量权重 / slots vs weight"
-    bars.add_data(
-        Reference(ws, min_col=col["slots"], min_row=r, max_row=r + 24),
-        titles_from_data=True,
-    )
-    bars.set_categories(
-        Reference(ws, min_col=col["label"], min_row=r + 1, max_row=r + 24)
-    )
-    bars.y_axis.title = "重发数 slots"
-    line = LineChart()
-    line.add_data(
-        Reference(ws, min_col=col["weight"], min_row=r, max_row=r + 24),
-        titles_from_data=True,
-    )
-    line.y_axis.axId = 200
-    line.y_axis.title = "流量权重 weight"
-    line.y_axis.number_format = "0%"
-    line.y_axis.crosses = "max"
-    bars += line
-    bars.legend.position = "b"
-    bars.width, bars.height = 11, 7.5
-    return bars
-
-
 def _daily_sheet(ws: Worksheet) -> None:
     r, c = TODAY_AT
     for i, key in enumerate(TODAY_KEYS):
@@ -292,106 +235,6 @@ def _daily_sheet(ws: Worksheet) -> None:
     ws.column_dimensions[get_column_letter(c)].width = 28
     ws.column_dimensions[get_column_letter(c + 1)].width = 22
     ws.add_chart(trend_chart(ws), CHART_ANCHOR)
-
-
-def trend_chart(ws: Worksheet) -> BarChart:
-    """Inquiries and deals as columns, visitors as a line on a second axis, last 14 days."""
-    tr, tc = TREND_AT
-    cats = Reference(ws, min_col=tc, min_row=tr + 1, max_row=tr + TREND_DAYS)
-    bars = BarChart()
-    bars.title = "近 14 天 咨询 / 成交 / 访客"
-    bars.add_data(
-        Reference(
-            ws, min_col=tc + 1, max_col=tc + 2, min_row=tr, max_row=tr + TREND_DAYS
-        ),
-        titles_from_data=True,
-    )
-    bars.set_categories(cats)
-    bars.y_axis.title = "咨询 / 成交"
-    line = LineChart()
-    line.add_data(
-        Reference(ws, min_col=tc + 3, min_row=tr, max_row=tr + TREND_DAYS),
-        titles_from_data=True,
-    )
-    line.y_axis.axId = 200
-    line.y_axis.title = "访客"
-    line.y_axis.crosses = "max"
-    bars += line
-    bars.width, bars.height = 20, 8
-    return bars
-
-
-def effect_chart(ws: Worksheet) -> BarChart:
-    """Lift per hour with its 95% interval as error bars (reads the Effect table's rows)."""
-    n = 25  # header + up to 24 hours
-    col = {c.key: i + 1 for i, c in enumerate(EFFECT.columns)}
-    chart = BarChart()
-    chart.title = "重发后访客提升（95% 区间）/ lift after reposts"
-    chart.add_data(
-        Reference(ws, min_col=col["lift"], min_row=1, max_row=n), titles_from_data=True
-    )
-    chart.set_categories(Reference(ws, min_col=col["hour"], min_row=2, max_row=n))
-    ref = "'{}'!${}$2:${}${}"
-
-    def source(key: str) -> NumDataSource:
-        letter = get_column_letter(col[key])
-        return NumDataSource(numRef=NumRef(f=ref.format(ws.title, letter, letter, n)))
-
-    chart.series[0].errBars = ErrorBars(
-        errDir="y",
-        errBarType="both",
-        errValType="cust",
-        plus=source("err_plus"),
-        minus=source("err_minus"),
-    )
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.title = "提升 lift"
-    chart.x_axis.title = "小时 hour"
-    chart.width, chart.height = 18, 8
-    return chart
-
-
-GUIDE_SHEET = "说明"
-GUIDE_TITLE = "opsbook 使用说明 / how to use this book"
-GUIDE_LINES = {
-    "desktop": (
-        "1. 员工照常在 商品、咨询、任务、关键词 表里录入，新行接在表格下面（表格自动扩展）。优先级 5 最高、1 最低。"
-        " / Staff enter rows as usual below each table; priority 5 is the highest.",
-        "2. 运营点 重发计划 页的「生成重发计划」按钮：按 设置 的时段和数量排好今天的重发；客服按时间重发后在 完成 列打 √。"
-        " / Build repost plan on 重发计划; the clerk ticks 完成 after each repost.",
-        "3. 下班前点 日报 页的「汇总今日」：整理各表、写日报和明天的任务。生意参谋的流量导出用 流量 页的「导入流量」。"
-        " / Consolidate day on 日报 before leaving; Import traffic on 流量.",
-        "4. 出错时弹窗会写明 表、行、列 和改法，改好再点一次；opsbook 不会删除或改写员工录入的行。"
-        " / An error names the sheet, row and column and how to fix it; staff rows are never deleted or rewritten.",
-        "5. 按钮需要启用宏并装好 Python（运行一次 opsbook setup）；Mac 上按钮可用，但 REPOST_SLOTS 等公式只在 Windows Excel 计算，旁边有按钮写入的静态数字；WPS、LibreOffice 请用命令行 opsbook plan / consolidate。"
-        " / Buttons need macros enabled and opsbook setup; formulas are Windows-only, static figures sit beside them; elsewhere use the command line.",
-    ),
-    "file": (
-        "1. 员工照常在 商品、咨询、任务、关键词 表里录入，新行接在表格下面（表格自动扩展）。优先级 5 最高、1 最低。"
-        " / Staff enter rows as usual below each table; priority 5 is the highest.",
-        "2. 运营运行 opsbook plan 本文件：按 设置 的时段和数量在 重发计划 页排好今天的重发；客服重发后在 完成 列打 √。"
-        " / opsbook plan FILE writes today's plan; the clerk ticks 完成 after each repost.",
-        "3. 下班前运行 opsbook consolidate 本文件：整理各表、写日报和明天的任务；opsbook import-traffic 导入生意参谋流量。"
-        " / opsbook consolidate FILE before leaving; opsbook import-traffic for traffic exports.",
-        "4. 出错时命令会写明 表、行、列 和改法，改好再运行；opsbook 不会删除或改写员工录入的行。"
-        " / An error names the sheet, row and column and how to fix it; staff rows are never deleted or rewritten.",
-        "5. 想要按钮和公式：用 opsbook new 文件名.xlsm 生成带宏的工作簿（Windows / Mac Excel）。"
-        " / For buttons and worksheet functions, create a macro-enabled book: opsbook new NAME.xlsm.",
-    ),
-}
-
-
-def _guide_sheet(ws: Worksheet, kind: str) -> None:
-    """Five lines that tell staff what to do; the first sheet a new book opens on."""
-    ws["A1"] = GUIDE_TITLE
-    ws["A1"].font = Font(bold=True, size=14)
-    for i, line in enumerate(GUIDE_LINES[kind], start=3):
-        ws.cell(row=i, column=1, value=line).alignment = Alignment(
-            wrap_text=True, vertical="top"
-        )
-        ws.row_dimensions[i].height = 48
-    ws.column_dimensions["A"].width = 110
-    ws.sheet_view.showGridLines = False
 
 
 SHEET_ORDER = (

@@ -39,7 +39,16 @@ def test_core_modules_never_import_xlwings_or_the_excel_package(path):
 
 
 @pytest.mark.parametrize(
-    "name", ["planner.py", "schema.py", "cells.py", "parser.py", "settings.py"]
+    "name",
+    [
+        "planner.py",
+        "weights.py",
+        "windows.py",
+        "schema.py",
+        "cells.py",
+        "parser.py",
+        "settings.py",
+    ],
 )
 def test_the_pure_core_does_not_touch_files_either(name):
     assert not {
