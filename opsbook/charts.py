@@ -20,23 +20,24 @@ from .schema import EFFECT, HOURS
 def plan_chart(ws: Worksheet) -> BarChart:
     """Planned slots per hour (columns) against the hour's traffic weight (line, second axis).
 
-    It reads the hourly summary's rows (header + 24), so it follows every rebuilt plan.
+    Its series read the hourly summary table's whole columns, so when the table is
+    resized (by Excel, or by our engine doing what Excel does) the chart follows.
     """
     r, c = HOURS_AT
     col = {x.key: c + i for i, x in enumerate(HOURS.columns)}
     bars = BarChart()
     bars.title = "重发数 vs 流量权重 / slots vs weight"
     bars.add_data(
-        Reference(ws, min_col=col["slots"], min_row=r, max_row=r + 24),
+        Reference(ws, min_col=col["slots"], min_row=r, max_row=r + 1),
         titles_from_data=True,
     )
     bars.set_categories(
-        Reference(ws, min_col=col["label"], min_row=r + 1, max_row=r + 24)
+        Reference(ws, min_col=col["label"], min_row=r + 1, max_row=r + 1)
     )
     bars.y_axis.title = "重发数 slots"
     line = LineChart()
     line.add_data(
-        Reference(ws, min_col=col["weight"], min_row=r, max_row=r + 24),
+        Reference(ws, min_col=col["weight"], min_row=r, max_row=r + 1),
         titles_from_data=True,
     )
     line.y_axis.axId = 200
@@ -78,7 +79,7 @@ def trend_chart(ws: Worksheet) -> BarChart:
 
 def effect_chart(ws: Worksheet) -> BarChart:
     """Lift per hour with its 95% interval as error bars (reads the Effect table's rows)."""
-    n = 25  # header + up to 24 hours
+    n = 2  # the empty table's one data row; the series follow the table as it grows
     col = {c.key: i + 1 for i, c in enumerate(EFFECT.columns)}
     chart = BarChart()
     chart.title = "重发后访客提升（95% 区间）/ lift after reposts"

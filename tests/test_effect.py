@@ -88,10 +88,11 @@ def test_the_demo_shows_the_effect_block_and_recovers_its_lift(tmp_path, capsys)
     assert [r[0] for r in rows] == [10, 11, 12, 13, 15, 16, 17]
     assert 0.05 < np.mean([r[6] for r in rows]) < 0.4  # the sample's truth is +20%
     (chart,) = ws._charts
-    bars = chart.series[0].errBars
+    bars, last = chart.series[0].errBars, 1 + len(rows)  # the bars follow the table
+    assert chart.series[0].val.numRef.f == f"'效果'!$G$2:$G${last}"
     assert (
-        bars.plus.numRef.f == "'效果'!$K$2:$K$25"
-        and bars.minus.numRef.f == "'效果'!$L$2:$L$25"
+        bars.plus.numRef.f == f"'效果'!$K$2:$K${last}"
+        and bars.minus.numRef.f == f"'效果'!$L$2:$L${last}"
     )
 
 

@@ -146,3 +146,31 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
         z.writestr("hello.txt", "hi")
     with pytest.raises(BookFileError, match="读取失败"):
         open_book(path)
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("'S'!$B$2:$B$3", "'S'!$B$2:$B$9"),  # a whole data column follows the table
+        ("'S'!$B$2", "'S'!$B$2"),  # not the table's data rows (the table had two)
+        ("'S'!$B$1", "'S'!$B$1"),  # the series name: the header stays
+        ("'S'!$E$2:$E$3", "'S'!$E$2:$E$3"),  # outside the table's columns
+        ("'T'!$B$2:$B$3", "'T'!$B$2:$B$3"),  # another sheet
+        ("'S'!$B$2:$C$3", "'S'!$B$2:$C$3"),  # not one column
+    ],
+)
+def test_chart_series_on_a_tables_column_follow_its_resize(ref, expected):
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart
+    from openpyxl.chart.data_source import NumDataSource, NumRef
+    from openpyxl.chart.series import Series
+
+    from opsbook.excel.store import follow_table
+
+    ws = Workbook().active
+    ws.title = "S"
+    chart = BarChart()
+    chart.series.append(Series(val=NumDataSource(numRef=NumRef(f=ref))))
+    ws.add_chart(chart)
+    follow_table(ws, "A1:C3", "A1:C9")
+    assert chart.series[0].val.numRef.f == expected

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree as ET
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from opsbook import macrobook
 from opsbook.cli import run
@@ -200,20 +200,41 @@ def chart_refs(path: Path, sheet: str) -> list[str]:
     return refs
 
 
-def test_the_plan_chart_reads_the_hourly_summary(xlsm):
+def summary_refs(last: int) -> list[str]:
+    """The plan chart's series when the hourly summary's data ends at row ``last``."""
     r, c = HOURS_AT
     col = {x.key: get_column_letter(c + i) for i, x in enumerate(HOURS.columns)}
-    rows = f"{r + 1}:${{}}${r + 24}"
-    expected = [
+
+    def rows(key: str) -> str:  # one row is written as a single cell
+        first = f"${col[key]}${r + 1}"
+        return first if last == r + 1 else f"{first}:${col[key]}${last}"
+
+    return [
         f"'{PLAN.name}'!${col['slots']}${r}",  # series name: the header
-        f"'{PLAN.name}'!${col['label']}${rows.format(col['label'])}",  # categories
-        f"'{PLAN.name}'!${col['slots']}${rows.format(col['slots'])}",
+        f"'{PLAN.name}'!{rows('label')}",  # categories
+        f"'{PLAN.name}'!{rows('slots')}",
         f"'{PLAN.name}'!${col['weight']}${r}",
-        f"'{PLAN.name}'!${col['weight']}${rows.format(col['weight'])}",
+        f"'{PLAN.name}'!{rows('weight')}",
     ]
-    assert [
-        re.sub(r"!(\w)(\d+)$", r"!$\1$\2", f) for f in chart_refs(xlsm, PLAN.name)
-    ] == expected
+
+
+def dollars(refs: list[str]) -> list[str]:
+    return [re.sub(r"!(\w)(\d+)$", r"!$\1$\2", f) for f in refs]
+
+
+def test_the_plan_chart_reads_the_hourly_summary_table(xlsm):
+    assert dollars(chart_refs(xlsm, PLAN.name)) == summary_refs(HOURS_AT[0] + 1)
+
+
+def test_the_plan_chart_follows_the_summary_when_the_plan_is_built(tmp_path):
+    book = tmp_path / "shop.xlsm"
+    assert run(["new", str(book), "--demo"]) == 0
+    assert run(["plan", str(book), "-q"]) == 0
+    from openpyxl import load_workbook
+
+    last = range_boundaries(load_workbook(book)[PLAN.name].tables[HOURS.table].ref)[3]
+    assert last > HOURS_AT[0] + 1
+    assert dollars(chart_refs(book, PLAN.name)) == summary_refs(last)
 
 
 def test_the_plan_sheet_carries_udf_cells_beside_the_static_figures(xlsm):
@@ -266,8 +287,9 @@ def test_the_headless_plan_keeps_vba_buttons_chart_and_udf_cells(tmp_path):
     book = tmp_path / "shop.xlsm"
     assert run(["new", str(book), "--demo"]) == 0
     before = parts(book, r"xl/vbaProject\.bin|xl/drawings/vmlDrawing\d+\.vml")
-    refs, bound = chart_refs(book, PLAN.name), button_macros(book)
+    bound = button_macros(book)
     assert run(["plan", str(book), "-q"]) == 0
+    refs = chart_refs(book, PLAN.name)
     assert run(["consolidate", str(book), "-q"]) == 0
     assert parts(book, r"xl/vbaProject\.bin|xl/drawings/vmlDrawing\d+\.vml") == before
     assert chart_refs(book, PLAN.name) == refs and button_macros(book) == bound

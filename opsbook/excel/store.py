@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -182,10 +183,12 @@ class WorkbookStore:
         """Point a table at a new range; openpyxl re-reads its column names from the header row at save."""
         self.stats["writes"] += 1
         table = self.table(sheet, name)
+        old = table.ref
         table.ref = ref
         if table.autoFilter is not None:
             table.autoFilter.ref = ref
         table.tableColumns = []
+        follow_table(self.ws(sheet), old, ref)
 
     # -- persistence ----------------------------------------------------------
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
@@ -193,3 +196,64 @@ class WorkbookStore:
         target = Path(path).resolve() if path else self.path
         atomic_save(self.wb, target)
         return target
+
+
+_REF = re.compile(
+    r"^(?P<sheet>'(?:[^']|'')+'|[^!]+)!\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?$"
+)
+
+
+def follow_table(ws: Worksheet, old: str, new: str) -> None:
+    """Charts whose series read a table's whole data column follow the table's new size.
+
+    That is what Excel does when a ListObject is resized; without it a chart made
+    for the empty template would keep pointing at its first rows (or at 24 fixed
+    rows, half of them blank).
+    """
+    (c1, r1), (c2, r2) = (range_boundaries(old)[:2], range_boundaries(old)[2:])
+    last = range_boundaries(new)[3]
+    for chart in ws._charts:
+        for sub in [chart, *getattr(chart, "_charts", [])]:
+            for series in sub.series:
+                for ref in _refs(series):
+                    ref.f = _moved(ref.f, ws.title, c1, c2, r1 + 1, r2, last)
+
+
+def _refs(series: Any) -> list[Any]:
+    """The formula holders of one series: name, categories, values, error bars."""
+    out = []
+    for source in (series.cat, series.val, getattr(series, "errBars", None)):
+        if source is None:
+            continue
+        if hasattr(source, "plus"):  # error bars
+            out += [
+                s.numRef
+                for s in (source.plus, source.minus)
+                if s is not None and s.numRef
+            ]
+            continue
+        out += [
+            r
+            for r in (getattr(source, "numRef", None), getattr(source, "strRef", None))
+            if r
+        ]
+    return out
+
+
+def _moved(
+    f: str, sheet: str, c1: int, c2: int, top: int, bottom: int, last: int
+) -> str:
+    """``f`` with its end row set to ``last`` if it spans [top, bottom] of a column in c1..c2."""
+    m = _REF.match(f or "")
+    if not m or (m["c2"] or m["c1"]) != m["c1"]:
+        return f
+    name = m["sheet"].strip("'").replace("''", "'")
+    col = column_index_from_string(m["c1"])
+    if (
+        name != sheet
+        or not c1 <= col <= c2
+        or int(m["r1"]) != top
+        or int(m["r2"] or m["r1"]) != bottom
+    ):
+        return f
+    return f"{m['sheet']}!${m['c1']}${top}:${m['c1']}${max(last, top)}"
