@@ -43,7 +43,7 @@ TITLE_FONT = Font(bold=True, size=13)
 # -- 流量分析 ------------------------------------------------------------------
 TRAFFIC_SHEET = "流量分析"
 TRAFFIC_TITLE = "流量分析：星期 × 小时 平均访客 / mean visitors by weekday and hour"
-INFO_AT = (3, 1)  # key column, value column beside it
+INFO_AT = (16, 1)  # below the grid (whose rows stay even); key column, value beside it
 TYPED_KEY = "设置的时段 typed windows"
 SUGGESTED_KEY = "建议时段 suggested windows"
 SHARE_KEY = "建议覆盖率 share"
@@ -129,7 +129,7 @@ def lay_out_traffic_sheet(ws: Worksheet) -> None:
         if key in INFO_FORMATS:
             value.number_format = INFO_FORMATS[key]
     ws.cell(row=r + INFO_KEYS.index(NOTE_KEY), column=c + 1, value=INFO_NOTE)
-    ws.row_dimensions[r + INFO_KEYS.index(NOTE_KEY)].height = 90
+    ws.row_dimensions[r + INFO_KEYS.index(NOTE_KEY)].height = 120
     ws.column_dimensions[get_column_letter(c)].width = 26
     ws.column_dimensions[get_column_letter(c + 1)].width = 26
     ws.column_dimensions[get_column_letter(c + 2)].width = 2

@@ -47,6 +47,6 @@ def _guide_sheet(ws: Worksheet, kind: str) -> None:
         ws.cell(row=i, column=1, value=line).alignment = Alignment(
             wrap_text=True, vertical="top"
         )
-        ws.row_dimensions[i].height = 48
-    ws.column_dimensions["A"].width = 110
+        ws.row_dimensions[i].height = 60
+    ws.column_dimensions["A"].width = 96
     ws.sheet_view.showGridLines = False
