@@ -27,6 +27,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .analysis_sheets import INFO_AT as TRAFFIC_INFO_AT
+from .analysis_sheets import INFO_KEYS as TRAFFIC_INFO_KEYS
+from .analysis_sheets import TRAFFIC_SHEET
 from .errors import BookFileError, Problem
 from .files import atomic_save
 from .schema import DAILY, EFFECT, PLAN, SETTINGS, TRAFFIC
@@ -222,6 +225,20 @@ def live_block(ws: Worksheet) -> None:
     ws.merge_cells(start_row=r + 26, start_column=c, end_row=r + 30, end_column=c + 2)
 
 
+def live_suggestion(ws: Worksheet) -> None:
+    """Under 流量分析's info block: the suggested windows as a live worksheet function."""
+    r = TRAFFIC_INFO_AT[0] + len(TRAFFIC_INFO_KEYS) + 1
+    c = TRAFFIC_INFO_AT[1]
+    key = ws.cell(row=r, column=c, value="建议时段（实时公式）live suggestion")
+    key.font, key.fill = Font(bold=True), HEADER_FILL
+    ws.cell(
+        row=r,
+        column=c + 1,
+        value=f"=REPOST_SUGGEST_WINDOWS({TRAFFIC.table}[#All],{_setting_cell('suggest_share')},"
+        f"{_setting_cell('lookback_days')},{_setting_cell('plan_date')})",
+    )
+
+
 def build_macro_workbook(
     frames: dict[str, pd.DataFrame] | None = None,
     settings: dict[str, Any] | None = None,
@@ -231,6 +248,7 @@ def build_macro_workbook(
     wb = load_workbook(io.BytesIO(shell(vba)), keep_vba=True)
     build_workbook(frames, settings, wb, guide="desktop")
     live_block(wb[PLAN.name])
+    live_suggestion(wb[TRAFFIC_SHEET])
     return wb
 
 

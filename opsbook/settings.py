@@ -103,6 +103,13 @@ SETTINGS_ROWS = (
         20,
         "1688 批量重发一次最多几件（≥ 1 的整数；1688 规则 20）；每小时的商品ID按此分批 / offers per batch repost (1688: 20)",
     ),
+    Setting(
+        "suggest_share",
+        "建议覆盖率",
+        "suggest_share",
+        0.6,
+        "「流量分析」的建议时段要覆盖多少访客（如 60%）；opsbook 只写建议，不改 重发时段 / share of visitors the suggested windows hold",
+    ),
 )
 
 _SEP = r"[,，、;；\n]"
@@ -171,7 +178,19 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "repost_interval_hours": _positive_int(0, 8760),
     "shop_daily_cap": _positive_int(1),
     "batch_size": _positive_int(1),
+    "suggest_share": lambda v: read_share_value(v),
 }
+
+
+def read_share_value(value: Any) -> float:
+    """0.6, ``60%`` or 60 -> 0.6; ValueError unless the share is in (0, 1]."""
+    text = norm_text(value) if isinstance(value, str) else value
+    percent = isinstance(text, str) and text.endswith("%")
+    number = to_number(text.rstrip("%").strip() if percent else text)
+    share = number / 100 if percent or number > 1 else number
+    if not 0 < share <= 1:
+        raise ValueError("应在 0 到 100% 之间 / must be between 0 and 100%")
+    return share
 
 
 def read_profile(value: Any) -> str:

@@ -181,6 +181,8 @@ def _settings_sheet(ws: Worksheet, overrides: dict[str, Any]) -> None:
     for i, s in enumerate(SETTINGS_ROWS, start=2):
         if s.key == "plan_date":
             ws.cell(row=i, column=2).number_format = "yyyy-mm-dd"
+        elif s.key == "suggest_share":
+            ws.cell(row=i, column=2).number_format = "0%"
         ws.cell(row=i, column=3).alignment = Alignment(wrap_text=False)
 
 

@@ -249,6 +249,16 @@ def test_the_plan_sheet_carries_udf_cells_beside_the_static_figures(xlsm):
     assert slots.text.startswith("=REPOST_SLOTS(") and slots.ref.endswith("25")
 
 
+def test_the_traffic_sheet_carries_the_live_suggestion_under_the_static_one(xlsm):
+    from openpyxl import load_workbook
+
+    from opsbook.analysis_sheets import INFO_AT, INFO_KEYS, TRAFFIC_SHEET
+
+    ws = load_workbook(xlsm)[TRAFFIC_SHEET]
+    cell = ws.cell(INFO_AT[0] + len(INFO_KEYS) + 1, INFO_AT[1] + 1).value
+    assert cell.startswith("=REPOST_SUGGEST_WINDOWS(Traffic[#All],'设置'!$B$")
+
+
 def test_new_xlsm_without_its_vba_project_writes_a_working_xlsx_and_says_why(
     tmp_path, monkeypatch, capsys
 ):

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from opsbook.errors import InputError
-from opsbook.settings import parse_windows, read_settings
+from opsbook.settings import parse_windows, read_settings, read_share_value
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,17 @@ def test_every_bad_setting_is_reported_with_its_row():
 def test_a_setting_written_twice_is_refused():
     with pytest.raises(InputError, match="写了两次"):
         read_settings(frame([("每小时上限", 5), ("hourly_cap", 6)]))
+
+
+@pytest.mark.parametrize(
+    ("value", "share"), [(0.6, 0.6), ("60%", 0.6), (75, 0.75), ("１００％", 1.0)]
+)
+def test_the_suggested_share_is_read_as_a_fraction(value, share):
+    assert read_share_value(value) == pytest.approx(share)
+
+
+@pytest.mark.parametrize("value", [0, "150%", "六成", -0.2])
+def test_an_impossible_suggested_share_names_its_cell(value):
+    with pytest.raises(InputError) as err:
+        read_settings(frame([("建议覆盖率", value)]))
+    assert [p.cell for p in err.value.problems] == ["B2"]

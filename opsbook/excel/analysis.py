@@ -31,12 +31,12 @@ import xlwings as xw
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import analysis_sheets as layout
-from ..cells import header_key, is_blank, norm_text, to_number
+from ..cells import header_key, is_blank, norm_text
 from ..errors import InputError
 from ..keywords import keyword_scores, title_coverage
 from ..parser import parse_sheet
 from ..schema import INQUIRIES, KEYWORDS, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
-from ..settings import DEFAULT_WINDOWS, SETTINGS_ROWS, read_settings
+from ..settings import DEFAULT_WINDOWS, SETTINGS_ROWS, read_settings, read_share_value
 from ..traffic_view import (
     HOURS,
     mean_day,
@@ -103,14 +103,10 @@ def read_share(settings: pd.DataFrame) -> float:
     for key, value in zip(settings["key"], settings["value"], strict=True):
         if is_blank(key) or header_key(key) not in names or is_blank(value):
             continue
-        text = norm_text(value) if isinstance(value, str) else value
-        percent = isinstance(text, str) and text.endswith("%")
         try:
-            number = to_number(text.rstrip("%").strip() if percent else text)
+            return read_share_value(value)
         except (ValueError, TypeError):
             return DEFAULT_SHARE
-        share = number / 100 if percent or number > 1 else number
-        return share if 0 < share <= 1 else DEFAULT_SHARE
     return DEFAULT_SHARE
 
 
