@@ -63,10 +63,18 @@ def _outcome(fn: Callable[[], object]) -> tuple[str, object]:
         return "refused", exc
 
 
+def without_rules(s: PlanSettings) -> PlanSettings:
+    """The baseline loop predates 1688's repost rules (interval, shop cap): compare with them off."""
+    if "repost_interval_hours" not in PlanSettings.__dataclass_fields__:
+        return s
+    return replace(s, repost_interval_hours=0, shop_daily_cap=10**9)
+
+
 def check_same(
     name: str, prods: pd.DataFrame, traf: pd.DataFrame | None, s: PlanSettings
 ) -> int:
     """Raise Mismatch unless both planners give the same plan (or both refuse); slots placed."""
+    s = without_rules(s)
     kind_a, ours = _outcome(lambda: build_plan(prods, traf, s))
     kind_b, theirs = _outcome(lambda: base.build_plan(prods, traf, s))
     if kind_a != kind_b:
@@ -232,8 +240,10 @@ SCENARIOS = {
 def planner_rows(sizes=(1_000, 10_000, 100_000), placed_sizes=(144, 480, 1_440)):
     year = traffic(365)
     rows = []
-    s_a = PlanSettings(WINDOWS_8H, DAY, daily_count=480, min_gap_minutes=1)
-    s_b = PlanSettings(FULL_DAY, DAY, min_gap_minutes=1)
+    s_a = without_rules(
+        PlanSettings(WINDOWS_8H, DAY, daily_count=480, min_gap_minutes=1)
+    )
+    s_b = without_rules(PlanSettings(FULL_DAY, DAY, min_gap_minutes=1))
     s_c = replace(s_a, daily_count=None)
     plan = [("A", n, s_a, products(n)) for n in sizes]
     plan += [("B", n, s_b, products(n, excluded=0.0)) for n in placed_sizes]
