@@ -390,5 +390,12 @@ def build_plan(
         weights_source=source,
         traffic_days=days,
         profile=profile,
-        left_out=rules.left_out(chosen, placed, over_cap, settings, usable),
+        left_out=rules.left_out(
+            chosen,
+            placed,
+            over_cap,
+            settings.plan_date,
+            settings.repost_interval_hours,
+            usable,
+        ),
     )

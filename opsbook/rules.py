@@ -41,14 +41,11 @@ slot, or falls beyond the shop's daily cap, is listed in ``Plan.left_out``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:  # planner imports this module
-    from .planner import PlanSettings
 
 __all__ = [
     "CAP",
@@ -203,7 +200,8 @@ def left_out(
     chosen: pd.DataFrame,
     placed: np.ndarray,
     over_cap: pd.DataFrame,
-    settings: PlanSettings,
+    plan_date: dt.date,
+    interval_hours: int,
     usable: Mapping[int, Sequence[tuple[int, int]]],
 ) -> pd.DataFrame:
     """The chosen products without a slot, in select order: LEFT_OUT_COLUMNS.
@@ -217,8 +215,7 @@ def left_out(
     ]  # concat warns on empties
     rows = pd.concat(parts, ignore_index=True) if parts else chosen.iloc[:0]
     reasons = [INTERVAL] * int((~placed).sum()) + [CAP] * len(over_cap)
-    interval_hours = settings.repost_interval_hours
-    day = pd.Timestamp(settings.plan_date)
+    day = pd.Timestamp(plan_date)
     # 上次重发 + interval; NaT (no constraint) when never reposted or the rule is off
     step = pd.Timedelta(hours=interval_hours) if interval_hours > 0 else pd.NaT
     after = _last_repost(rows).reset_index(drop=True) + step
