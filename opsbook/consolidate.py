@@ -17,6 +17,7 @@ import pandas as pd
 
 from .cells import is_blank
 from .day import STANDARD_DAY
+from .normalize import SOURCE_SEP  # one separator for merging and for reading back
 from .schema import DAILY, INQUIRIES, KEYWORDS, TASKS
 
 DEAL, LOST = "成交", "未成交"
@@ -24,7 +25,6 @@ DONE = "完成"
 CHANNELS = (*INQUIRIES.column("channel").choices, "其他")
 SOURCES = KEYWORDS.column("source").choices
 OWNERS = TASKS.column("owner").choices
-SOURCE_SEP = "、"
 TOP_REASONS = 3
 
 

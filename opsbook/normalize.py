@@ -76,6 +76,12 @@ class Change:
     rule: str
 
 
+#: Choice columns that may hold several choices joined by 、: a keyword's sources,
+#: which 汇总今日 merges onto the first row of a duplicate group.
+MULTI_CHOICE = frozenset({"source"})
+SOURCE_SEP = "、"
+
+
 def _trim(value: Any) -> Any:
     return value.strip().strip("\u3000").strip() if isinstance(value, str) else value
 
@@ -128,7 +134,11 @@ def tidy(value: Any, col: Column, *, year: int) -> tuple[Any, str | None, str | 
     if kind == "choice":
         text = norm_text(value)
         canon = _SYNONYMS.get(col.key, {}).get(text.lower(), text)
-        if canon not in col.choices:
+        if col.key in MULTI_CHOICE and all(
+            part.strip() in col.choices for part in canon.split(SOURCE_SEP)
+        ):
+            canon = SOURCE_SEP.join(part.strip() for part in canon.split(SOURCE_SEP))
+        elif canon not in col.choices:
             return (
                 value,
                 None,
