@@ -8,7 +8,7 @@ store's Excel tables; ``xw.Table.update`` resizes them through ``resize``.
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import xlwings as xw
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -17,8 +17,16 @@ from xlwings import base_classes
 from .store import WorkbookStore
 from .values import to_excel
 
-if TYPE_CHECKING:
-    from .engine import Sheet
+
+class Sheet(Protocol):
+    """What a range needs of its sheet (engine.Sheet provides it; no import back)."""
+
+    name: str
+    store: WorkbookStore
+    book: Any
+    api: Any
+    tables: Any
+
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
