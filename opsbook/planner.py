@@ -345,6 +345,36 @@ def _assign(
     return frame, placed
 
 
+def _within_interval(
+    chosen: pd.DataFrame,
+    counts: Mapping[int, int],
+    capacity: Mapping[int, int],
+    usable: Mapping[int, Sequence[tuple[int, int]]],
+    plan_date: dt.date,
+    hours_weight: Mapping[int, float],
+    earliest: np.ndarray,
+    rounds: int = 4,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """_assign, then (while products are left out and later hours have room) move the
+    unused slots there and assign again; the round that places the most wins."""
+    best = _assign(chosen, counts, usable, plan_date, hours_weight, earliest)
+    for _ in range(rounds):
+        if best[1].all():
+            break
+        taken = best[0]["hour"].value_counts().to_dict()
+        room = rules.make_room(
+            counts, capacity, taken, earliest[~best[1]], plan_date, usable
+        )
+        if room is None:
+            break
+        counts = room
+        tried = _assign(chosen, counts, usable, plan_date, hours_weight, earliest)
+        if tried[1].sum() <= best[1].sum():
+            break
+        best = tried
+    return best
+
+
 # -- the whole plan ------------------------------------------------------------
 def build_plan(
     products: pd.DataFrame, traffic: pd.DataFrame | None, settings: PlanSettings
@@ -370,9 +400,10 @@ def build_plan(
     capacity = np.array([fits[h] for h in hours["hour"]], dtype=np.int64)
     counts = apportion(len(chosen), hours["weight"].to_numpy(), capacity)
     hour_list = hours["hour"].tolist()
-    slots, placed = _assign(
+    slots, placed = _within_interval(
         chosen,
         dict(zip(hour_list, counts.tolist(), strict=True)),
+        dict(zip(hour_list, capacity.tolist(), strict=True)),
         usable,
         settings.plan_date,
         dict(zip(hour_list, hours["weight"].tolist(), strict=True)),

@@ -55,6 +55,7 @@ __all__ = [
     "earliest_allowed",
     "hour_batches",
     "left_out",
+    "make_room",
     "next_in_window",
     "place",
     "placeable",
@@ -258,3 +259,48 @@ def hour_batches(slots: pd.DataFrame, hours: Iterable[int], size: int) -> list[s
     """Per hour, that hour's product IDs in slot order, in batches (see :func:`batches`)."""
     by_hour = slots.groupby("hour", sort=False)["product_id"].agg(list).to_dict()
     return [batches(by_hour.get(h, []), size) for h in hours]
+
+
+def make_room(
+    counts: Mapping[int, int],
+    capacity: Mapping[int, int],
+    taken: Mapping[int, int],
+    needs: np.ndarray,
+    plan_date: dt.date,
+    usable: Mapping[int, Sequence[tuple[int, int]]],
+) -> dict[int, int] | None:
+    """Move unused slots to hours that can serve the products left out by the interval.
+
+    Slot times are spread by traffic first; a product whose 上次重发 + interval
+    falls late in the day may then find every later slot taken while later hours
+    still have room. Each such product (earliest need first) moves one unused
+    slot (from the hour with the most unused, earliest on ties) into the first
+    hour with room that starts at or after its earliest time (else the first that
+    still has usable minutes after it). None
+    when nothing can move; the total number of slots never changes.
+    """
+    counts = dict(counts)
+    unused = {h: counts[h] - taken.get(h, 0) for h in counts}
+    day0 = pd.Timestamp(plan_date).normalize().value
+    moved = False
+    for need in np.sort(needs[needs != ANY_TIME]):
+        minute = max(0, int((need - day0) // 60_000_000_000))
+        open_ = [h for h in sorted(counts) if counts[h] < capacity[h]]
+        # an hour that starts after the need serves it with every slot; one that
+        # only ends after it, with its later slots
+        target = next(
+            (h for h in open_ if min(start for start, _ in usable[h]) >= minute),
+            next(
+                (h for h in open_ if any(end - 1 >= minute for _, end in usable[h])),
+                None,
+            ),
+        )
+        donors = [h for h in sorted(counts) if unused[h] > 0 and h != target]
+        if target is None or not donors:
+            continue
+        donor = max(donors, key=lambda h: (unused[h], -h))
+        counts[donor] -= 1
+        unused[donor] -= 1
+        counts[target] += 1
+        moved = True
+    return counts if moved else None
