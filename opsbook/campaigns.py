@@ -81,8 +81,9 @@ def campaign_tasks(
     due: pd.DataFrame, tasks: pd.DataFrame, next_day: dt.date
 ) -> pd.DataFrame:
     """New 任务 rows (TASKS keys, as ``consolidate.next_day_tasks``) for ``next_day``:
-    one sign-up per due campaign whose task text is not in 任务 yet (any date or status;
-    compared after trimming and folding full-width characters)."""
+    one sign-up per due campaign still open on ``next_day`` whose task text is not in
+    任务 yet (any date or status; compared after trimming and folding full-width
+    characters)."""
     columns = [c.key for c in TASKS.columns]
     have = (
         {norm_text(t) for t in tasks["task"] if not is_blank(t)}
@@ -92,6 +93,8 @@ def campaign_tasks(
     when = dt.datetime(next_day.year, next_day.month, next_day.day)
     rows = []
     for campaign, deadline in zip(due["campaign"], due["deadline"], strict=True):
+        if pd.Timestamp(deadline).date() < next_day:
+            continue  # closes today: the today block says so; a task tomorrow is too late
         text = task_text(campaign, deadline)
         if (
             norm_text(text) in have

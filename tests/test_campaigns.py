@@ -88,3 +88,9 @@ def test_consolidating_twice_adds_each_sign_up_once_below_untouched_tasks(demo_b
         wb["日报"].cell(TODAY_KEYS.index(daily.CAMPAIGNS_KEY) + 1, 2).value
         == "双12专场（截止 2026-11-27）"
     )
+
+
+def test_a_campaign_closing_today_is_listed_but_gets_no_task_for_tomorrow():
+    due = due_campaigns(campaigns(("春装专场", 0, None)), DAY)
+    assert len(due) == 1
+    assert campaign_tasks(due, pd.DataFrame(), DAY + dt.timedelta(1)).empty
