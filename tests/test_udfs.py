@@ -18,7 +18,7 @@ from opsbook.excel.vba import (
 )
 from opsbook.planner import PlanSettings, build_plan
 from opsbook.sample import sample_frames
-from opsbook.settings import parse_windows
+from opsbook.settings import DEFAULT_WINDOWS, parse_windows
 from opsbook.traffic_view import suggest_windows, windows_text
 
 from .conftest import PLAN_DAY
@@ -180,6 +180,21 @@ def test_suggested_windows_are_the_analysis_sheets_own(traffic_table):
         assert cell == expected and parse_windows(cell)
 
 
-@pytest.mark.parametrize(("share", "says"), [(1.5, "opsbook:"), ("六成", "opsbook:")])
+@pytest.mark.parametrize(("share", "says"), [(150, "opsbook:"), ("六成", "opsbook:")])
 def test_a_bad_share_gives_a_message_in_the_cell(traffic_table, share, says):
     assert udfs.REPOST_SUGGEST_WINDOWS(traffic_table, share).startswith(says)
+
+
+def test_a_blank_windows_cell_means_the_default_windows_as_in_the_plan(traffic_table):
+    blank = udfs.REPOST_WEIGHTS(traffic_table, None, 14, dt.datetime(2026, 11, 25))
+    typed = udfs.REPOST_WEIGHTS(
+        traffic_table, DEFAULT_WINDOWS, 14, dt.datetime(2026, 11, 25)
+    )
+    assert blank == typed
+
+
+def test_the_suggested_share_reads_60_percent_as_the_settings_do(traffic_table):
+    day = dt.datetime(2026, 11, 25)
+    assert udfs.REPOST_SUGGEST_WINDOWS(traffic_table, "60%", 14, day) == (
+        udfs.REPOST_SUGGEST_WINDOWS(traffic_table, 0.6, 14, day)
+    )

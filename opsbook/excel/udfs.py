@@ -25,7 +25,7 @@ from ..errors import InputError, OpsbookError
 from ..parser import parse_sheet
 from ..planner import apportion, hourly_weights
 from ..schema import TRAFFIC
-from ..settings import parse_windows, read_profile
+from ..settings import DEFAULT_WINDOWS, parse_windows, read_profile, read_share_value
 from ..traffic_view import suggest_windows, windows_text
 
 MODULE = __name__
@@ -147,7 +147,9 @@ def REPOST_WEIGHTS(
         traffic = _traffic(traffic_table)
         day = _day(plan_date)
         kind = read_profile(profile or "平均")
-        windows_ = parse_windows(str(windows))
+        windows_ = parse_windows(
+            DEFAULT_WINDOWS if windows in (None, "") else str(windows)
+        )
         hours, _, _ = hourly_weights(
             traffic, windows_, day, int(lookback_days or 14), kind
         )
@@ -178,7 +180,7 @@ def REPOST_SUGGEST_WINDOWS(traffic_table, share=0.6, lookback_days=14, plan_date
             _traffic(traffic_table),
             _day(plan_date),
             int(lookback_days or 14),
-            float(0.6 if share in (None, "") else share),
+            0.6 if share in (None, "") else read_share_value(share),
         )
         return windows_text(windows)
     except (OpsbookError, ValueError, TypeError) as exc:
