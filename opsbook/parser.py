@@ -253,8 +253,22 @@ def _parse_column(
             continue
         if col.kind == "date":
             parsed = dt.datetime(parsed.year, parsed.month, parsed.day)
+        if col.kind in ("date", "datetime") and not _DATE_MIN <= parsed <= _DATE_MAX:
+            problem(
+                i,
+                "range",
+                "日期不合理（年份应在 1900–2200 之间）/ date out of range",
+                "检查年份是否打错 / check the year for a typo",
+            )
+            values.append(None)
+            continue
         values.append(parsed)
     return _as_series(values, col)
+
+
+# pandas holds datetimes as nanoseconds (years 1677–2262); a typo such as 3024
+# must come back as a problem, not as an overflow deep in a macro
+_DATE_MIN, _DATE_MAX = dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31, 23, 59, 59)
 
 
 def _fmt(x: float | None) -> str:

@@ -351,3 +351,27 @@ def test_100k_products_plan_the_daily_count(tmp_path):
     path = tmp_path / "big.xlsx"
     atomic_save(build_workbook(frames, {"daily_count": 100}), path)
     assert len(planned(path)) == 100
+
+
+def test_a_merged_cell_where_the_close_writes_is_named_and_nothing_is_written(
+    demo_book, edit_book, capsys
+):
+    edit_book(demo_book, "分析", lambda ws: ws.merge_cells("A1:I1"))
+    before = demo_book.read_bytes()
+    assert run(["consolidate", str(demo_book), "--date", str(PLAN_DAY), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "「分析」" in err and "A1:I1" in err and "取消合并" in err
+    assert demo_book.read_bytes() == before
+
+
+@pytest.mark.parametrize("year", [3024, 1066])
+def test_a_date_with_a_mistyped_year_is_named_not_overflowed(
+    demo_book, edit_book, capsys, year
+):
+    edit_book(
+        demo_book,
+        "商品",
+        lambda ws: ws.cell(row=3, column=5, value=dt.datetime(year, 5, 3)),
+    )
+    assert run(["plan", str(demo_book), "--date", str(PLAN_DAY), "-q"]) == 2
+    assert "E3" in capsys.readouterr().err

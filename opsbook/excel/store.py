@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..errors import InputError, Problem
 from ..files import MACRO_SUFFIXES, atomic_save, check_workbook_path, file_problem
 
 
@@ -116,6 +118,7 @@ class WorkbookStore:
         """Write a block of values. Text is always text: ``=cmd`` is never a formula."""
         self.stats["writes"] += 1
         ws = self.ws(sheet)
+        _refuse_merged(ws, r1, c1, rows)
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
                 cell = ws.cell(row=r1 + i, column=c1 + j)
@@ -128,6 +131,7 @@ class WorkbookStore:
     ) -> None:
         self.stats["writes"] += 1
         ws = self.ws(sheet)
+        _refuse_merged(ws, r1, c1, rows)
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
                 ws.cell(row=r1 + i, column=c1 + j).value = value
@@ -138,7 +142,7 @@ class WorkbookStore:
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 cell = cells.get((r, c))
-                if cell is not None:
+                if cell is not None and not isinstance(cell, MergedCell):
                     cell.value = None
 
     def number_format(self, sheet: str, r: int, c: int) -> str:
@@ -196,6 +200,32 @@ class WorkbookStore:
         target = Path(path).resolve() if path else self.path
         atomic_save(self.wb, target)
         return target
+
+
+def _refuse_merged(ws: Worksheet, r1: int, c1: int, rows: list[list[Any]]) -> None:
+    """Excel refuses to write into part of a merged cell; so do we, saying which and how."""
+    if not rows or not ws.merged_cells.ranges:
+        return
+    r2, c2 = r1 + len(rows) - 1, c1 + max(len(r) for r in rows) - 1
+    for merged in ws.merged_cells.ranges:
+        if (
+            merged.min_row <= r2
+            and r1 <= merged.max_row
+            and merged.min_col <= c2
+            and c1 <= merged.max_col
+        ):
+            raise InputError(
+                [
+                    Problem(
+                        ws.title,
+                        "merged",
+                        f"合并单元格 {merged.coord} 挡住了 opsbook 要写的区域 / a merged cell is where opsbook writes",
+                        "选中它，点 开始 › 合并后居中 取消合并，再运行 / unmerge it and run again",
+                        row=merged.min_row,
+                        col=merged.min_col,
+                    )
+                ]
+            )
 
 
 _REF = re.compile(
