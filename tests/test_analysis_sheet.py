@@ -139,3 +139,14 @@ def test_the_share_is_read_from_settings_when_a_row_has_it(value, share):
     )
     assert read_share(rows) == pytest.approx(share)
     assert read_share(rows.iloc[:1]) == 0.6
+
+
+@pytest.mark.parametrize(
+    ("typed", "windows"), [("abc", ()), ("10:00-12:00", ((600, 720),))]
+)
+def test_unreadable_typed_windows_are_shown_as_typed_and_marked_nowhere(typed, windows):
+    from opsbook.excel.analysis import traffic_settings
+
+    frame = pd.DataFrame({"key": ["重发时段"], "value": [typed], "_row": [2]})
+    got = traffic_settings(frame)
+    assert (got.typed, got.windows) == (typed, windows)

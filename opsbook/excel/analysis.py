@@ -80,14 +80,26 @@ def _names(key: str) -> set[str]:
     return {header_key(setting.zh), header_key(setting.en)}
 
 
-def _setting(settings: pd.DataFrame, key: str) -> Any:
-    """One 设置 value as 生成重发计划 reads it; the default when missing or unreadable."""
+def _rows(settings: pd.DataFrame, key: str) -> pd.DataFrame:
     rows = pd.DataFrame(
         {c: settings.get(c, pd.Series(dtype=object)) for c in ("key", "value", "_row")}
     )
     names = _names(key)
     mine = rows["key"].map(lambda k: not is_blank(k) and header_key(k) in names)
-    rows = rows[mine.astype(bool).to_numpy()]
+    return rows[mine.astype(bool).to_numpy()]
+
+
+def _readable(settings: pd.DataFrame, key: str) -> bool:
+    try:
+        read_settings(_rows(settings, key))
+    except InputError:
+        return False
+    return True
+
+
+def _setting(settings: pd.DataFrame, key: str) -> Any:
+    """One 设置 value as 生成重发计划 reads it; the default when missing or unreadable."""
+    rows = _rows(settings, key)
     try:
         return getattr(read_settings(rows), key)
     except InputError:
@@ -127,7 +139,7 @@ def traffic_settings(settings: pd.DataFrame) -> TrafficSettings:
     return TrafficSettings(
         _setting(settings, "lookback_days"),
         typed,
-        tuple(_setting(settings, "windows")),
+        tuple(_setting(settings, "windows")) if _readable(settings, "windows") else (),
         read_share(settings),
     )
 
