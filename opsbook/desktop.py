@@ -52,8 +52,12 @@ def interpreter_keys(
 def merge_config(text: str, keys: Mapping[str, str]) -> str:
     """``text`` (an xlwings.conf) with ``keys`` set, other lines kept, blank lines dropped."""
     wanted = {k.upper() for k in keys}
+    # the other way of finding Python goes: a stale interpreter would win over
+    # conda, and stale conda keys over an interpreter (xlwings checks conda first)
     if {"CONDA PATH", "CONDA ENV"} & wanted:
-        wanted |= {"INTERPRETER_WIN"}  # a stale interpreter would win over conda
+        wanted |= {"INTERPRETER_WIN"}
+    if "INTERPRETER_WIN" in wanted:
+        wanted |= {"CONDA PATH", "CONDA ENV"}
     kept = [
         line
         for line in text.splitlines()
@@ -89,13 +93,15 @@ def setup(
     home = home or Path.home()
     path = user_config_path(kind, home)
     keys = interpreter_keys(kind, executable, prefix, environ)
-    old = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # read and write in the one encoding VBA reads (ANSI on Windows)
     encoding = "mbcs" if kind == WINDOWS and os.name == "nt" else "utf-8"
+    old = path.read_text(encoding=encoding, errors="replace") if path.exists() else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".opsbook-tmp")
     tmp.write_text(
         merge_config(old, keys),
         encoding=encoding,
+        errors="replace",
         newline="\r\n" if kind == WINDOWS else "\n",
     )
     os.replace(tmp, path)

@@ -23,6 +23,11 @@ from opsbook.desktop import merge_config, path_warnings, setup, user_config_path
             '"PYTHONPATH","D:\\code"\n"INTERPRETER_WIN","new"\n',
         ),
         (
+            '"CONDA PATH","C:\\conda"\n"CONDA ENV","shop"\n',
+            {"INTERPRETER_WIN": "C:\\py\\python.exe"},
+            '"INTERPRETER_WIN","C:\\py\\python.exe"\n',
+        ),
+        (
             '"interpreter_win","C:\\old"\n',
             {"CONDA PATH": "C:\\conda", "CONDA ENV": "C:\\conda\\envs\\shop"},
             '"CONDA PATH","C:\\conda"\n"CONDA ENV","C:\\conda\\envs\\shop"\n',
