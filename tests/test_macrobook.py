@@ -309,3 +309,16 @@ def test_the_headless_plan_keeps_vba_buttons_chart_and_udf_cells(tmp_path):
     r, c = macrobook.LIVE_AT
     assert ws.cell(r + 1, c + 2).value.text.startswith("=REPOST_SLOTS(")
     assert ws["C2"].value  # and the plan is there
+
+
+def test_the_xlwings_pin_is_the_version_the_shipped_vba_was_built_from():
+    import json
+    import tomllib
+
+    root = Path(__file__).parents[1]
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    (pin,) = [d.split(";")[0].strip() for d in deps if d.lower().startswith("xlwings")]
+    built = json.loads(macrobook.VBA_META.read_text())["xlwings"]
+    assert pin == f"xlwings=={built}"  # the DLL and AppleScript names carry the version
