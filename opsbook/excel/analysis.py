@@ -50,9 +50,7 @@ from .values import to_excel
 
 Progress = Callable[[str], None]
 
-DEFAULT_SHARE = 0.6
-#: 设置 keys read as the suggestion's share (建议覆盖率), e.g. 0.6, 60% or 60.
-SHARE_NAMES = ("建议覆盖率", "suggest_share", "suggestshare", "share")
+DEFAULT_SHARE = next(s.default for s in SETTINGS_ROWS if s.key == "suggest_share")
 
 
 @dataclass(frozen=True)
@@ -108,18 +106,13 @@ def _setting(settings: pd.DataFrame, key: str) -> Any:
 
 def read_share(settings: pd.DataFrame) -> float:
     """The 建议覆盖率 row's value as a fraction in (0, 1] (60% and 60 read as 0.6);
-    ``DEFAULT_SHARE`` when there is no such row or it cannot be read."""
-    names = {header_key(n) for n in SHARE_NAMES}
-    if settings.empty or "key" not in settings:
+    ``DEFAULT_SHARE`` when there is no such row or it cannot be read (生成重发计划
+    is what reports an unreadable one)."""
+    values = [v for v in _rows(settings, "suggest_share")["value"] if not is_blank(v)]
+    try:
+        return read_share_value(values[0]) if values else DEFAULT_SHARE
+    except (ValueError, TypeError):
         return DEFAULT_SHARE
-    for key, value in zip(settings["key"], settings["value"], strict=True):
-        if is_blank(key) or header_key(key) not in names or is_blank(value):
-            continue
-        try:
-            return read_share_value(value)
-        except (ValueError, TypeError):
-            return DEFAULT_SHARE
-    return DEFAULT_SHARE
 
 
 def traffic_settings(settings: pd.DataFrame) -> TrafficSettings:
