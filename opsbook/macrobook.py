@@ -30,7 +30,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .analysis_sheets import INFO_AT as TRAFFIC_INFO_AT
 from .analysis_sheets import INFO_KEYS as TRAFFIC_INFO_KEYS
 from .analysis_sheets import TRAFFIC_SHEET
-from .errors import BookFileError, Problem
 from .files import atomic_save
 from .schema import DAILY, EFFECT, PLAN, SETTINGS, TRAFFIC
 from .settings import SETTINGS_ROWS
@@ -264,7 +263,7 @@ def new_book(
     A .xlsm that cannot get its VBA project is written as a working .xlsx beside
     it instead, and the notice says why and what to do.
     """
-    from .template import write_new_book
+    from .template import prepare_target, write_new_book
 
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
@@ -279,25 +278,6 @@ def new_book(
             f" / Notice: {target.name} written without buttons; reinstall opsbook for the .xlsm."
         )
         return write_new_book(target, frames, settings, overwrite=overwrite), notice
-    _refuse_existing(path, overwrite)
+    prepare_target(path, overwrite)
     atomic_save(wb, path.resolve())
     return path, None
-
-
-def _refuse_existing(path: Path, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise BookFileError(
-            [
-                Problem(
-                    path.name,
-                    "file",
-                    "文件已存在，不会覆盖 / file exists, not overwritten",
-                    "换个文件名，或加 --force 覆盖 / choose another name or pass --force",
-                )
-            ]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        from .backups import make_backup
-
-        make_backup(path.resolve())

@@ -308,6 +308,28 @@ def build_workbook(
     return wb
 
 
+def prepare_target(path: Path, overwrite: bool) -> None:
+    """Refuse an existing file unless asked; else make its folder and back up what is there."""
+    from .errors import BookFileError, Problem
+
+    if path.exists() and not overwrite:
+        raise BookFileError(
+            [
+                Problem(
+                    path.name,
+                    "file",
+                    "文件已存在，不会覆盖 / file exists, not overwritten",
+                    "换个文件名，或加 --force 覆盖 / choose another name or pass --force",
+                )
+            ]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():  # every write keeps the previous version
+        from .backups import make_backup
+
+        make_backup(path.resolve())
+
+
 def write_new_book(
     path: str | os.PathLike[str],
     frames: dict[str, pd.DataFrame] | None = None,
@@ -330,22 +352,7 @@ def write_new_book(
                 )
             ]
         )
-    if path.exists() and not overwrite:
-        raise BookFileError(
-            [
-                Problem(
-                    path.name,
-                    "file",
-                    "文件已存在，不会覆盖 / file exists, not overwritten",
-                    "换个文件名，或加 --force 覆盖 / choose another name or pass --force",
-                )
-            ]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():  # every write keeps the previous version
-        from .backups import make_backup
-
-        make_backup(path.resolve())
+    prepare_target(path, overwrite)
     atomic_save(build_workbook(frames, settings), path.resolve())
     return path
 
