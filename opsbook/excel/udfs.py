@@ -58,6 +58,20 @@ def ret(convert: Any = None, **kwargs: Any) -> tuple[str, tuple, dict]:
     return ("ret", (convert,), kwargs)
 
 
+# arguments the traffic functions share (one definition, one wizard text)
+TRAFFIC_TABLE = arg(
+    "traffic_table",
+    pd.DataFrame,
+    index=False,
+    header=True,
+    doc="流量表（含表头）/ the Traffic table with its header",
+)
+LOOKBACK_DAYS = arg(
+    "lookback_days", doc="流量回看天数，默认 14 / days of traffic, default 14"
+)
+PLAN_DATE = arg("plan_date", doc="计划日期，默认今天 / plan date, default today")
+
+
 def _message(exc: Exception) -> str:
     text = str(exc).splitlines()
     return ("opsbook: " + " ".join(t.lstrip("- ") for t in text))[:250]
@@ -123,16 +137,10 @@ def REPOST_SLOTS(total, weights, cap=None):
 
 @udf(
     func(category="opsbook"),
-    arg(
-        "traffic_table",
-        pd.DataFrame,
-        index=False,
-        header=True,
-        doc="流量表（含表头）/ the Traffic table with its header",
-    ),
+    TRAFFIC_TABLE,
     arg("windows", doc='重发时段，如 "10:00-14:00,15:00-18:00" / the repost windows'),
-    arg("lookback_days", doc="流量回看天数，默认 14 / days of traffic, default 14"),
-    arg("plan_date", doc="计划日期，默认今天 / plan date, default today"),
+    LOOKBACK_DAYS,
+    PLAN_DATE,
     arg(
         "profile",
         doc="流量权重：平均 或 近期加权，默认 平均 / mean or recent, default mean",
@@ -161,16 +169,10 @@ def REPOST_WEIGHTS(
 
 @udf(
     func(category="opsbook"),
-    arg(
-        "traffic_table",
-        pd.DataFrame,
-        index=False,
-        header=True,
-        doc="流量表（含表头）/ the Traffic table with its header",
-    ),
+    TRAFFIC_TABLE,
     arg("share", doc="要覆盖的访客比例，默认 0.6 / share of visitors, default 0.6"),
-    arg("lookback_days", doc="流量回看天数，默认 14 / days of traffic, default 14"),
-    arg("plan_date", doc="计划日期，默认今天 / plan date, default today"),
+    LOOKBACK_DAYS,
+    PLAN_DATE,
     ret(),
 )
 def REPOST_SUGGEST_WINDOWS(traffic_table, share=0.6, lookback_days=14, plan_date=None):
