@@ -11,6 +11,8 @@ import pytest
 from opsbook.errors import InputError
 from opsbook.exports import read_export
 
+from .test_import_traffic import xls_of
+
 DAY = dt.date(2026, 11, 24)
 TITLES = {
     2: [["【生意参谋平台】店铺-流量-时段分析"], ["统计时间：2026-11-24 ~ 2026-11-24"]],
@@ -82,21 +84,13 @@ def xlsx(path, titles):
 
 
 def xls(path, titles):
-    import xlwt
-
-    wb = xlwt.Workbook()
-    ws = wb.add_sheet("时段分析")
     rows = [
         *TITLES[titles],
         ["时间", "UV", "PV", "跳失率", "支付转化率"],
         *[[f"{h}点", *cells(h, thousands=h % 3 != 0)] for h in range(24)],
         ["总计", "30,000", "90,000", "40.00%", "-"],
     ]
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            ws.write(r, c, value)
-    wb.save(str(path))
-    return path
+    return xls_of(path, rows, "时段分析")
 
 
 FORMS = [

@@ -55,17 +55,21 @@ def write_xlsx(path):
     return path
 
 
-def write_xls(path):
+def xls_of(path, rows, sheet="sheet1"):
+    """A legacy .xls holding ``rows`` (xlwt: the only pure-Python .xls writer)."""
     import xlwt
 
     wb = xlwt.Workbook()
-    ws = wb.add_sheet("sheet1")
-    rows = [*TITLE, ["小时", "UV", "PV"], *hourly(hour_cell=lambda h: h)]
+    ws = wb.add_sheet(sheet)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             ws.write(r, c, value)
     wb.save(str(path))
     return path
+
+
+def write_xls(path):
+    return xls_of(path, [*TITLE, ["小时", "UV", "PV"], *hourly(hour_cell=lambda h: h)])
 
 
 EXPORTS = [

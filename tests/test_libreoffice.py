@@ -21,15 +21,7 @@ from opsbook.macrobook import BUTTONS
 from workbook.libreoffice import convert, soffice
 
 from .conftest import require
-
-OUR_MODULES = {
-    "ThisWorkbook",
-    "xlwings",
-    "Dictionary",
-    "opsbook_buttons",
-    "opsbook_help",
-    "xlwings_udfs",
-}
+from .test_macrobook import OUR_MODULES
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,17 @@ NS = {
 }
 
 
+#: The modules besides one document module per sheet: xlwings' two, our three, ThisWorkbook.
+OUR_MODULES = {
+    "ThisWorkbook",
+    "xlwings",
+    "Dictionary",
+    "opsbook_buttons",
+    "opsbook_help",
+    "xlwings_udfs",
+}
+
+
 @pytest.fixture(scope="module")
 def xlsm(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("new") / "shop.xlsm"
@@ -115,15 +126,7 @@ def test_new_xlsm_is_macro_enabled_and_carries_the_shipped_vba_project(xlsm):
 def test_olevba_lists_our_modules_and_one_document_module_per_sheet(xlsm):
     names = set(modules(xlsm))
     sheets = {f"Sheet{i}" for i in range(1, len(macrobook.MACRO_SHEETS) + 1)}
-    expected = {
-        "ThisWorkbook",
-        "xlwings",
-        "Dictionary",
-        "opsbook_buttons",
-        "opsbook_help",
-        "xlwings_udfs",
-    }
-    assert names == expected | sheets
+    assert names == OUR_MODULES | sheets
 
 
 def test_every_sheet_codename_has_its_document_module_and_back(xlsm):
