@@ -226,15 +226,11 @@ def consolidate_day(
         if sheets[TASKS.name]
         else 0
     )
-    moved = _close_loop(book, plan, day)
-    analysis = write_analysis(
-        book,
-        day,
-        progress,
-        frames={
-            spec.name: frames[spec.name] for spec in (TRAFFIC, INQUIRIES, KEYWORDS)
-        },
-    )
+    moved, products = _close_loop(book, plan, day)
+    reused = {spec.name: frames[spec.name] for spec in (TRAFFIC, INQUIRIES, KEYWORDS)}
+    if products is not None:  # titles and IDs: 上次重发 is all the loop changed
+        reused[PRODUCTS.name] = products
+    analysis = write_analysis(book, day, progress, frames=reused)
     tidied = {name: len(s.changes) for name, s in sheets.items() if s is not None}
     return DayResult(
         day,
@@ -330,25 +326,31 @@ def _write_history(book: xw.Book, day: dt.date, plan: pd.DataFrame) -> None:
     update_table(table, upsert_by_date(old, rows, "日期", day), HISTORY.formats)
 
 
-def _close_loop(book: xw.Book, plan: pd.DataFrame, day: dt.date) -> int:
-    """Set 上次重发 of each product ticked done today to its slot time (one block write)."""
+def _close_loop(
+    book: xw.Book, plan: pd.DataFrame, day: dt.date
+) -> tuple[int, pd.DataFrame | None]:
+    """Set 上次重发 of each product ticked done today to its slot time (one block write).
+
+    Returns the count and the 商品 frame as read, which the analysis reuses.
+    """
     products = read_raw(book, PRODUCTS)
     if products is None:
-        return 0
+        return 0, None
     products.parsed = parse_sheet(
         products.rows, PRODUCTS, products.first_row, products.first_col
     )
+    frame = products.parsed.frame
     col = products.parsed.columns.get("last_repost")
-    updates = last_repost_updates(products.parsed.frame, plan, day)
+    updates = last_repost_updates(frame, plan, day)
     if col is None or updates.empty:
-        return 0
+        return 0, frame
     changes = [
         Change(int(r), col, None, t.to_pydatetime(), "last_repost")
         for r, t in zip(updates["_row"], updates["last_repost"], strict=True)
         if (int(r), col) not in products.formulas
     ]
     write_changes(book, products, changes)
-    return len(changes)
+    return len(changes), frame
 
 
 __all__ = [
