@@ -73,44 +73,39 @@ class TrafficSettings:
     share: float
 
 
-def _names(key: str) -> set[str]:
-    setting = next(s for s in SETTINGS_ROWS if s.key == key)
-    return {header_key(setting.zh), header_key(setting.en)}
-
-
 def _rows(settings: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The 设置 rows named as ``key``'s row is (Chinese or English key)."""
+    setting = next(s for s in SETTINGS_ROWS if s.key == key)
+    names = {header_key(setting.zh), header_key(setting.en)}
     rows = pd.DataFrame(
         {c: settings.get(c, pd.Series(dtype=object)) for c in ("key", "value", "_row")}
     )
-    names = _names(key)
     mine = rows["key"].map(lambda k: not is_blank(k) and header_key(k) in names)
     return rows[mine.astype(bool).to_numpy()]
 
 
-def _readable(settings: pd.DataFrame, key: str) -> bool:
-    try:
-        read_settings(_rows(settings, key))
-    except InputError:
-        return False
-    return True
+def _typed(settings: pd.DataFrame, key: str) -> Any:
+    """The value typed in ``key``'s row, None when blank or missing."""
+    values = [v for v in _rows(settings, key)["value"] if not is_blank(v)]
+    return values[0] if values else None
 
 
-def _setting(settings: pd.DataFrame, key: str) -> Any:
-    """One 设置 value as 生成重发计划 reads it; the default when missing or unreadable."""
+def _setting(settings: pd.DataFrame, key: str) -> tuple[Any, bool]:
+    """One 设置 value as 生成重发计划 reads it, and whether it could be read: the
+    default when missing or unreadable (生成重发计划 is what reports that)."""
     rows = _rows(settings, key)
     try:
-        return getattr(read_settings(rows), key)
+        return getattr(read_settings(rows), key), True
     except InputError:
-        return getattr(read_settings(rows.iloc[0:0]), key)
+        return getattr(read_settings(rows.iloc[0:0]), key), False
 
 
 def read_share(settings: pd.DataFrame) -> float:
     """The 建议覆盖率 row's value as a fraction in (0, 1] (60% and 60 read as 0.6);
-    ``DEFAULT_SHARE`` when there is no such row or it cannot be read (生成重发计划
-    is what reports an unreadable one)."""
-    values = [v for v in _rows(settings, "suggest_share")["value"] if not is_blank(v)]
+    ``DEFAULT_SHARE`` when there is no such row or it cannot be read."""
+    typed = _typed(settings, "suggest_share")
     try:
-        return read_share_value(values[0]) if values else DEFAULT_SHARE
+        return DEFAULT_SHARE if typed is None else read_share_value(typed)
     except (ValueError, TypeError):
         return DEFAULT_SHARE
 
@@ -118,21 +113,12 @@ def read_share(settings: pd.DataFrame) -> float:
 def traffic_settings(settings: pd.DataFrame) -> TrafficSettings:
     """Lookback, typed windows and share from the parsed 设置 rows, each on its own: an
     unreadable value takes its default here (生成重发计划 is what reports it)."""
-    names = _names("windows")
-    typed = next(
-        (
-            norm_text(v)
-            for k, v in zip(
-                settings.get("key", []), settings.get("value", []), strict=True
-            )
-            if not is_blank(k) and header_key(k) in names and not is_blank(v)
-        ),
-        DEFAULT_WINDOWS,
-    )
+    typed = _typed(settings, "windows")
+    windows, readable = _setting(settings, "windows")
     return TrafficSettings(
-        _setting(settings, "lookback_days"),
-        typed,
-        tuple(_setting(settings, "windows")) if _readable(settings, "windows") else (),
+        _setting(settings, "lookback_days")[0],
+        DEFAULT_WINDOWS if typed is None else norm_text(typed),
+        tuple(windows) if readable else (),
         read_share(settings),
     )
 
