@@ -54,7 +54,9 @@ def test_the_grid_block_is_the_weekday_hour_grid(demo_book):
 
 
 def test_the_suggestion_sits_beside_the_typed_windows(demo_book):
+    typed = list(openpyxl.load_workbook(demo_book)["设置"].values)
     result, wb = analyse(demo_book)
+    assert list(wb["设置"].values) == typed  # opsbook never adopts its suggestion
     info = dict(
         block(wb[layout.TRAFFIC_SHEET], layout.INFO_AT, len(layout.INFO_KEYS), 2)
     )
