@@ -1,0 +1,1 @@
+"""The part-preserving book engine: edits .xlsx/.xlsm packages part by part."""

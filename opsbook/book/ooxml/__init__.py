@@ -1,0 +1,1 @@
+"""Office Open XML parts: package-level grafting and styles.xml editing."""
