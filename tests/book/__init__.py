@@ -1,0 +1,1 @@
+"""Tests of the part-level book engine (opsbook.book)."""
