@@ -29,26 +29,11 @@ _TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table
 # Relationship types whose parts only work together with workbook-level parts we do not
 # graft (pivot caches, connections, slicer caches, persons): refused rather than broken.
 _UNSUPPORTED = {"pivotTable", "queryTable", "slicer", "timeline", "threadedComment"}
-_DXF_ATTRS = [
-    "dxfId",
-    "headerRowDxfId",
-    "dataDxfId",
-    "totalsRowDxfId",
-    "headerRowBorderDxfId",
-    "tableBorderDxfId",
-    "totalsRowBorderDxfId",
-]
+_DXF_ATTRS = ["dxfId", "headerRowDxfId", "dataDxfId", "totalsRowDxfId",
+              "headerRowBorderDxfId", "tableBorderDxfId", "totalsRowBorderDxfId"]  # fmt: skip
 # <workbook> children that come before <definedNames>, in schema order.
-_BEFORE_NAMES = [
-    "fileVersion",
-    "fileSharing",
-    "workbookPr",
-    "workbookProtection",
-    "bookViews",
-    "sheets",
-    "functionGroups",
-    "externalReferences",
-]
+_BEFORE_NAMES = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection",
+                 "bookViews", "sheets", "functionGroups", "externalReferences"]  # fmt: skip
 
 
 class GraftError(ValueError):
@@ -86,25 +71,10 @@ def _rel_map(parts: Mapping[str, bytes], part: str) -> dict[str, tuple[str, str]
     }
 
 
-def _main_part(parts: Mapping[str, bytes]) -> str:
-    for kind, part in _rel_map(parts, "").values():
-        if kind.endswith("/officeDocument"):
-            return part
-    return "xl/workbook.xml"
-
-
 def _r_ns(root: etree._Element) -> str:
     return next(
         (ns for ns in root.nsmap.values() if ns and ns.endswith("/relationships")), _REL
     )
-
-
-def _related(parts: Mapping[str, bytes], book: str, kind: str) -> str | None:
-    """The part the workbook relates to with type ``…/kind`` (styles, theme, ...)."""
-    for rel_type, part in _rel_map(parts, book).values():
-        if rel_type.rsplit("/", 1)[-1] == kind and part in parts:
-            return part
-    return None
 
 
 class _Graft(NamedTuple):
@@ -149,11 +119,7 @@ class _Types:
             return
         if by_default and default is None and ext:
             el = etree.Element(f"{{{_CT}}}Default", Extension=ext, ContentType=ctype)
-            last = list(self.defaults.values())
-            if last:
-                last[-1].addnext(el)
-            else:
-                self.root.insert(0, el)
+            self.root.insert(len(self.defaults), el)  # after the Defaults Excel writes
             self.defaults[ext] = el
         else:
             el = etree.SubElement(
@@ -165,13 +131,9 @@ class _Types:
 class _Copier:
     """Copies a part and all it reaches through relationships, under fresh names."""
 
-    def __init__(
-        self,
-        target: Mapping[str, bytes],
-        source: Mapping[str, bytes],
-        book_parts: set[str],
-    ) -> None:
-        self.source, self.book_parts = source, book_parts
+    def __init__(self, target: Mapping[str, bytes], source: _Book) -> None:
+        self.source = source.parts  # and the parts its workbook points at itself:
+        self.book_parts = {part for _, part in source.links.values()}
         self.taken = {name.lower() for name in target}
         self.names: dict[str, str] = {}  # source part -> new part
         self.origin: dict[str, str] = {}  # new part (rels included) -> source part
@@ -242,12 +204,7 @@ def _inline_strings(
             continue
         value = cell.find(f"{{{ns}}}v")
         text = "" if value is None else (value.text or "").strip()
-        if (
-            value is None
-            or strings is None
-            or not text.isdigit()
-            or int(text) >= len(strings)
-        ):
+        if value is None or not text.isdigit() or int(text) >= len(strings or ()):
             raise GraftError(
                 f"sheet {name!r}: cell {cell.get('r')} has no shared string"
             )
@@ -261,35 +218,53 @@ def _inline_strings(
         cell.set("t", "inlineStr")
 
 
-def _style_refs(sheet: etree._Element) -> list[tuple[etree._Element, str]]:
-    ns = etree.QName(sheet).namespace
-    refs = [
-        (el, "s") for el in sheet.iter(f"{{{ns}}}c", f"{{{ns}}}row") if "s" in el.attrib
-    ]
-    return refs + [
-        (el, "style") for el in sheet.iter(f"{{{ns}}}col") if "style" in el.attrib
-    ]
-
-
-def _dxf_refs(root: etree._Element) -> list[tuple[etree._Element, str]]:
-    found = root.iter("{*}cfRule") if _local(root) == "worksheet" else root.iter()
-    return [(el, attr) for el in found for attr in _DXF_ATTRS if attr in el.attrib]
-
-
-def _table_names(
-    target: Mapping[str, bytes], types: _Types, workbook: etree._Element
-) -> tuple[set[str], int]:
-    """Names (case-folded) a new table may not take, and the highest table id in use."""
-    names = {dn.get("name", "").casefold() for dn in workbook.iter("{*}definedName")}
+def _number_tables(
+    dst: _Book, types: _Types, tables: dict[str, etree._Element], sheets: dict[str, str]
+) -> None:
+    """Give the grafted tables ids unused in the target; refuse names it already has."""
+    taken = {dn.get("name", "").casefold() for dn in dst.root.iter("{*}definedName")}
     top = 0
-    members = {"/" + name.lower(): name for name in target}
+    members = {"/" + name.lower(): name for name in dst.parts}
     for part_name, override in types.overrides.items():
-        if override.get("ContentType") != _TABLE_TYPE or part_name not in members:
-            continue
-        table = parse_xml(target[members[part_name]])
-        names |= {table.get(a, "").casefold() for a in ("name", "displayName")}
-        top = max(top, int(table.get("id", "0")))
-    return names - {""}, top
+        if override.get("ContentType") == _TABLE_TYPE and part_name in members:
+            table = parse_xml(dst.parts[members[part_name]])
+            taken |= {table.get(a, "").casefold() for a in ("name", "displayName")}
+            top = max(top, int(table.get("id", "0")))
+    for part, table in tables.items():
+        for name in {table.get("name", ""), table.get("displayName", "")} - {""}:
+            if name.casefold() in taken:
+                raise GraftError(
+                    f"sheet {sheets[part]!r}: table {name!r} clashes with a table or"
+                    " defined name of the target"
+                )
+        top += 1
+        table.set("id", str(top))
+
+
+class _Book:
+    """One package's workbook part, its relationships and the parts they name."""
+
+    def __init__(self, parts: Mapping[str, bytes]) -> None:
+        self.parts = parts
+        main = [
+            p for k, p in _rel_map(parts, "").values() if k.endswith("/officeDocument")
+        ]
+        self.name = main[0] if main else "xl/workbook.xml"
+        self.root = parse_xml(parts[self.name])
+        self.ns = etree.QName(self.root).namespace
+        self.links = _rel_map(parts, self.name)
+        found = self.root.find(f"{{{self.ns}}}sheets")
+        if found is None:
+            raise GraftError(f"{self.name} lists no sheets")
+        self.sheets_el = found
+        self.sheets = list(found.iterfind("{*}sheet"))
+
+    def related(self, kind: str) -> str | None:
+        """The part the workbook relates to with type ``…/kind`` (styles, theme, ...)."""
+        for rel_type, part in self.links.values():
+            if rel_type.rsplit("/", 1)[-1] == kind and part in self.parts:
+                return part
+        return None
 
 
 def graft_sheets(
@@ -306,190 +281,151 @@ def graft_sheets(
     Raises GraftError (a ValueError subclass, message naming the sheet/part) if a name
     clashes or a sheet holds parts that cannot be grafted.
     """
-    t_book, s_book = _main_part(target), _main_part(source)
-    t_wb, s_wb = parse_xml(target[t_book]), parse_xml(source[s_book])
-    ns = etree.QName(t_wb).namespace
-    if etree.QName(s_wb).namespace != ns:
+    dst, src = _Book(target), _Book(source)
+    if src.ns != dst.ns:
         raise GraftError("the two workbooks use different SpreadsheetML namespaces")
-    t_sheets_el = t_wb.find(f"{{{ns}}}sheets")
-    s_sheets_el = s_wb.find(f"{{{ns}}}sheets")
-    if t_sheets_el is None or s_sheets_el is None:
-        raise GraftError("a workbook without <sheets>")
-    t_sheets, s_sheets = (
-        list(t_sheets_el.iterfind("{*}sheet")),
-        list(s_sheets_el.iterfind("{*}sheet")),
-    )
-    by_name = {el.get("name", ""): (i, el) for i, el in enumerate(s_sheets)}
+    by_name = {el.get("name", ""): (i, el) for i, el in enumerate(src.sheets)}
     wanted = list(by_name) if sheets is None else list(sheets)
-    taken = {el.get("name", "").casefold() for el in t_sheets}
+    names = {el.get("name", "").casefold() for el in dst.sheets}
     for name in wanted:
         if name not in by_name:
             raise GraftError(f"the source has no sheet {name!r}")
-        if name.casefold() in taken:
+        if name.casefold() in names:
             raise GraftError(f"the target already has a sheet named {name!r}")
-        taken.add(name.casefold())
-    index = len(t_sheets) if index is None else index
-    if not 0 <= index <= len(t_sheets):
-        raise GraftError(f"index {index} is outside 0..{len(t_sheets)}")
+        if wanted.count(name) > 1:
+            raise GraftError(f"sheet {name!r} is asked for twice")
+    index = len(dst.sheets) if index is None else index
+    if not 0 <= index <= len(dst.sheets):
+        raise GraftError(f"index {index} is outside 0..{len(dst.sheets)}")
 
-    s_rels = _rel_map(source, s_book)
-    copier = _Copier(target, source, {part for _, part in s_rels.values()})
+    copier = _Copier(target, src)
     grafted: list[_Graft] = []
     for name in wanted:
         i, el = by_name[name]
-        kind, part = s_rels.get(el.get(f"{{{_r_ns(s_wb)}}}id", ""), ("", ""))
+        kind, part = src.links.get(el.get(f"{{{_r_ns(src.root)}}}id", ""), ("", ""))
         if part not in source:
             raise GraftError(f"sheet {name!r}: its part {part or '?'} is missing")
         copier.sheet = name
         grafted.append(_Graft(name, el, i, copier.copy(part), kind))
 
-    sheet_roots = {g.part: parse_xml(copier.out[g.part]) for g in grafted}
-    sheet_roots = {p: r for p, r in sheet_roots.items() if _local(r) == "worksheet"}
-    table_roots = {part: parse_xml(copier.out[part]) for part, _ in copier.tables}
-    strings_part = _related(source, s_book, "sharedStrings")
-    strings = (
-        None
-        if strings_part is None
-        else list(parse_xml(source[strings_part]).iterfind("{*}si"))
-    )
-    names = {g.part: g.name for g in grafted}
-    for part, root in sheet_roots.items():
-        _inline_strings(root, strings, names[part])
-        for view in root.iter("{*}sheetView"):
+    roots = {g.part: parse_xml(copier.out[g.part]) for g in grafted}
+    strings_part = src.related("sharedStrings")
+    strings = None
+    if strings_part is not None:
+        strings = list(parse_xml(source[strings_part]).iterfind("{*}si"))
+    for g in grafted:
+        for view in roots[g.part].iter("{*}sheetView"):
             view.attrib.pop("tabSelected", None)  # the target keeps its selected tab
-        for props in root.iterfind("{*}sheetPr"):
+        for props in roots[g.part].iterfind("{*}sheetPr"):
             props.attrib.pop("codeName", None)  # the VBA module is not grafted
-
+        if _local(roots[g.part]) == "worksheet":
+            _inline_strings(roots[g.part], strings, g.name)
+    tables = {part: parse_xml(copier.out[part]) for part, _ in copier.tables}
     out = copier.out
-    xf_refs = [ref for root in sheet_roots.values() for ref in _style_refs(root)]
-    dxf_refs = [
-        ref
-        for root in [*sheet_roots.values(), *table_roots.values()]
-        for ref in _dxf_refs(root)
-    ]
-    s_styles, t_styles = (
-        _related(source, s_book, "styles"),
-        _related(target, t_book, "styles"),
-    )
-    xf_map: dict[int, int] = {}
-    dxf_map: dict[int, int] = {}
-    if s_styles is not None and (xf_refs or dxf_refs):
-        if t_styles is None:
-            raise GraftError("the target has no styles part")
-        s_theme, t_theme = (
-            _related(source, s_book, "theme"),
-            _related(target, t_book, "theme"),
-        )
-        theme = (
-            source[s_theme]
-            if s_theme and (t_theme is None or source[s_theme] != target[t_theme])
-            else None
-        )
-        merged, xf_map, dxf_map = merge_styles(
-            target[t_styles],
-            source[s_styles],
-            {int(el.get(a, "0")) for el, a in xf_refs},
-            {int(el.get(a, "0")) for el, a in dxf_refs},
-            source_theme=theme,
-        )
-        if merged != target[t_styles]:
-            out[t_styles] = merged
-    for refs, mapping in ((xf_refs, xf_map), (dxf_refs, dxf_map)):
-        for el, attr in refs:
-            el.set(attr, str(mapping.get(int(el.get(attr, "0")), 0)))
+    out.update(_restyle(dst, src, [*roots.values(), *tables.values()]))
 
     types = _Types(target[CONTENT_TYPES])
-    s_types = _Types(source[CONTENT_TYPES])
-    clash, top = _table_names(target, types, t_wb)
-    for part, sheet in copier.tables:
-        table = table_roots[part]
-        for attr in ("name", "displayName"):
-            if table.get(attr, "").casefold() in clash:
-                raise GraftError(
-                    f"sheet {sheet!r}: table {table.get(attr)!r} clashes with a table"
-                    " or defined name of the target"
-                )
-        top += 1
-        table.set("id", str(top))
-    for part, root in [*sheet_roots.items(), *table_roots.items()]:
+    _number_tables(dst, types, tables, dict(copier.tables))
+    for part, root in [*roots.items(), *tables.items()]:
         out[part] = xml_bytes(root, out[part])
+    s_types = _Types(source[CONTENT_TYPES])
     for new, old in copier.origin.items():
         ctype, by_default = s_types.of(old)
         if ctype is None:
             raise GraftError(f"source part {old} has no content type")
         types.declare(new, ctype, by_default)
-
-    _add_sheets(t_wb, s_wb, grafted, index, target, t_book, out)
     out[CONTENT_TYPES] = xml_bytes(types.root, target[CONTENT_TYPES])
-    out[t_book] = xml_bytes(t_wb, target[t_book])
+    out.update(_list_sheets(dst, src, grafted, index))
     return out
 
 
-def _add_sheets(
-    t_wb: etree._Element,
-    s_wb: etree._Element,
-    grafted: list[_Graft],
-    index: int,
-    target: Mapping[str, bytes],
-    t_book: str,
-    out: dict[str, bytes],
-) -> None:
+def _restyle(dst: _Book, src: _Book, roots: list[etree._Element]) -> dict[str, bytes]:
+    """Merge the styles the grafted parts use into the target's; point them at it."""
+    xf_refs, dxf_refs = [], []
+    for root in roots:
+        if _local(root) == "worksheet":
+            ns = etree.QName(root).namespace
+            xf_refs += [(el, "s") for el in root.iter(f"{{{ns}}}c", f"{{{ns}}}row")]
+            xf_refs += [(el, "style") for el in root.iter(f"{{{ns}}}col")]
+        found = root.iter("{*}cfRule") if _local(root) == "worksheet" else root.iter()
+        dxf_refs += [(el, attr) for el in found for attr in _DXF_ATTRS]
+    xf_refs = [(el, attr) for el, attr in xf_refs if attr in el.attrib]
+    dxf_refs = [(el, attr) for el, attr in dxf_refs if attr in el.attrib]
+    s_styles, t_styles = src.related("styles"), dst.related("styles")
+    if s_styles is None or not (xf_refs or dxf_refs):
+        return {}
+    if t_styles is None:
+        raise GraftError(f"{dst.name} has no styles part to merge into")
+    s_theme, t_theme = src.related("theme"), dst.related("theme")
+    theme = src.parts[s_theme] if s_theme else None
+    if theme is not None and t_theme is not None and dst.parts[t_theme] == theme:
+        theme = None  # the same theme: theme colours and fonts mean the same there
+    merged, xf_map, dxf_map = merge_styles(
+        dst.parts[t_styles],
+        src.parts[s_styles],
+        {int(el.get(attr, "0")) for el, attr in xf_refs},
+        {int(el.get(attr, "0")) for el, attr in dxf_refs},
+        source_theme=theme,
+    )
+    for refs, mapping in ((xf_refs, xf_map), (dxf_refs, dxf_map)):
+        for el, attr in refs:
+            el.set(attr, str(mapping.get(int(el.get(attr, "0")), 0)))
+    return {} if merged == dst.parts[t_styles] else {t_styles: merged}
+
+
+def _list_sheets(
+    dst: _Book, src: _Book, grafted: list[_Graft], index: int
+) -> dict[str, bytes]:
     """List the grafted sheets in workbook.xml and its rels; keep sheet indexes right."""
-    ns, r_ns = etree.QName(t_wb).namespace, _r_ns(t_wb)
-    sheets_el = t_wb.find(f"{{{ns}}}sheets")
-    assert sheets_el is not None
-    existing = list(sheets_el.iterfind("{*}sheet"))
     shift = len(grafted)
-    if index < len(
-        existing
-    ):  # sheets from ``index`` on move right: so do their indexes
-        for name in t_wb.iter("{*}definedName"):
-            local = name.get("localSheetId")
-            if local is not None and local.isdigit() and int(local) >= index:
+    if index < len(dst.sheets):  # the sheets from ``index`` on move right: so do
+        for name in dst.root.iter("{*}definedName"):  # their local names and tabs
+            local = name.get("localSheetId", "")
+            if local.isdigit() and int(local) >= index:
                 name.set("localSheetId", str(int(local) + shift))
-        for view in t_wb.iter("{*}workbookView"):
+        for view in dst.root.iter("{*}workbookView"):
             if int(view.get("activeTab", "0")) >= index:
                 view.set("activeTab", str(int(view.get("activeTab", "0")) + shift))
             if int(view.get("firstSheet", "-1")) >= index:
                 view.set("firstSheet", str(int(view.get("firstSheet", "0")) + shift))
 
-    rels = parse_xml(target[_rels_name(t_book)])
+    rels_part = _rels_name(dst.name)
+    rels = parse_xml(dst.parts[rels_part])
     ids = {rel.get("Id", "") for rel in rels.iter(f"{{{_PKG_REL}}}Relationship")}
     rid = max((int(i[3:]) for i in ids if re.fullmatch(r"rId\d+", i)), default=0)
-    sheet_id = max((int(el.get("sheetId", "0")) for el in existing), default=0)
+    sheet_id = max((int(el.get("sheetId", "0")) for el in dst.sheets), default=0)
     carried: list[etree._Element] = []
     for offset, (name, src_el, src_index, part, kind) in enumerate(grafted):
         rid += 1
         while f"rId{rid}" in ids:
             rid += 1
-        etree.SubElement(
-            rels,
-            f"{{{_PKG_REL}}}Relationship",
-            Id=f"rId{rid}",
-            Type=kind,
-            Target=posixpath.relpath(part, posixpath.dirname(t_book)),
-        )
-        el = etree.Element(
-            f"{{{ns}}}sheet", name=name, sheetId=str(sheet_id + 1 + offset)
-        )
+        target = posixpath.relpath(part, posixpath.dirname(dst.name))
+        rel = etree.SubElement(rels, f"{{{_PKG_REL}}}Relationship", Id=f"rId{rid}")
+        rel.set("Type", kind)
+        rel.set("Target", target)
+        el = etree.Element(f"{{{dst.ns}}}sheet", name=name)
+        el.set("sheetId", str(sheet_id + 1 + offset))
         if src_el.get("state"):
             el.set("state", src_el.get("state", ""))
-        el.set(f"{{{r_ns}}}id", f"rId{rid}")
-        if index < len(existing):
-            existing[index].addprevious(el)
+        el.set(f"{{{_r_ns(dst.root)}}}id", f"rId{rid}")
+        if index < len(dst.sheets):
+            dst.sheets[index].addprevious(el)
         else:
-            sheets_el.append(el)
-        for dn in s_wb.iter("{*}definedName"):  # its print area, titles, filter range
-            if dn.get("localSheetId") == str(src_index):
+            dst.sheets_el.append(el)
+        for dn in src.root.iter("{*}definedName"):  # print area, titles, filter range
+            builtin = dn.get("name", "").startswith("_xlnm.")
+            if builtin and dn.get("localSheetId") == str(src_index):
                 carried.append(copy.deepcopy(dn))
                 carried[-1].set("localSheetId", str(index + offset))
-    out[_rels_name(t_book)] = xml_bytes(rels, target[_rels_name(t_book)])
     if carried:
-        names = t_wb.find(f"{{{ns}}}definedNames")
+        names = dst.root.find(f"{{{dst.ns}}}definedNames")
         if names is None:
-            names = etree.Element(f"{{{ns}}}definedNames")
-            before = [c for c in t_wb if _local(c) in _BEFORE_NAMES]
-            before[-1].addnext(names)
+            names = etree.Element(f"{{{dst.ns}}}definedNames")
+            [c for c in dst.root if _local(c) in _BEFORE_NAMES][-1].addnext(names)
         for dn in carried:
             dn.tail = None
             names.append(dn)
+    return {
+        rels_part: xml_bytes(rels, dst.parts[rels_part]),
+        dst.name: xml_bytes(dst.root, dst.parts[dst.name]),
+    }

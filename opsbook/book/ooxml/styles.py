@@ -20,34 +20,11 @@ _DECLARATION = re.compile(rb"<\?xml[^>]*\?>\s*")
 _STANDARD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 _DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
 # Children of <styleSheet>, in schema order (new sections are inserted where they belong).
-_ORDER = [
-    "numFmts",
-    "fonts",
-    "fills",
-    "borders",
-    "cellStyleXfs",
-    "cellXfs",
-    "cellStyles",
-    "dxfs",
-    "tableStyles",
-    "colors",
-    "extLst",
-]
+_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+          "dxfs", "tableStyles", "colors", "extLst"]  # fmt: skip
 # SpreadsheetML theme="i" counts lt1, dk1, lt2, dk2 (swapped against <a:clrScheme>).
-_THEME_SLOTS = [
-    "lt1",
-    "dk1",
-    "lt2",
-    "dk2",
-    "accent1",
-    "accent2",
-    "accent3",
-    "accent4",
-    "accent5",
-    "accent6",
-    "hlink",
-    "folHlink",
-]
+_THEME_SLOTS = ["lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4",
+                "accent5", "accent6", "hlink", "folHlink"]  # fmt: skip
 _ZH_YM, _ZH_MD = 'yyyy"年"m"月"', 'm"月"d"日"'
 _ZH_HM, _ZH_HMS = 'h"时"mm"分"', 'h"时"mm"分"ss"秒"'
 # ECMA-376 Part 1, 18.8.30: the implied built-in formats (27-36 and 50-58 as zh-CN has them).
