@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import struct
 import zipfile
+import zlib
 from copy import copy
 from pathlib import Path
 
@@ -28,6 +31,27 @@ from ..conftest import require
 SHEET = "流量分析"
 PERCENT_UP = '0.0%"↑"'
 LISTING = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+
+
+def png() -> bytes:
+    """A 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\xff\0\0"))
+    return b"\x89PNG\r\n\x1a\n" + body + chunk(b"IEND", b"")
+
+
+def rewrite(path: Path, member: str, edit) -> None:
+    """Edit one member of a zip in place (the way another writer would have written it)."""
+    members = parts(path)
+    members[member] = edit(members[member])
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -106,7 +130,10 @@ def xw_target(tmp_path: Path) -> Path:
     data = [["甲", 12.5], ["乙", 3]]
     ws.add_table("A1:B3", {"name": "汇总表", "data": data,
                            "columns": [{"header": "店铺"}, {"header": "金额", "format": money}]})  # fmt: skip
-    wb.add_worksheet("说明").print_area("A1:C3")
+    notes = wb.add_worksheet("说明")
+    notes.print_area("A1:C3")
+    notes.write_rich_string("A1", wb.add_format({"color": "red"}), "红字", "黑字")
+    notes.insert_image("D1", "dot.png", {"image_data": io.BytesIO(png())})
     wb.define_name("税率", "=汇总!$B$2")
     wb.close()
     return path
@@ -251,6 +278,85 @@ def test_libreoffice_opens_the_result(tmp_path, xw_target, source):
     )
 
 
+def test_rich_text_keeps_its_runs(tmp_path, target, xw_target):
+    out = parts(grafted(tmp_path, target, xw_target, sheets=["说明"]))
+    assert re.search(
+        r'<c r="A1"[^>]*t="inlineStr"><is><r>', out["xl/worksheets/sheet3.xml"].decode()
+    )
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx", rich_text=True)
+    assert str(wb["说明"]["A1"].value) == "红字黑字"
+
+
+def test_images_come_along_with_their_content_type(tmp_path, target, xw_target):
+    out = parts(grafted(tmp_path, target, xw_target, sheets=["说明"]))
+    assert out["xl/media/image1.png"] == png()
+    assert (
+        b'<Default Extension="png" ContentType="image/png"/>'
+        in out["[Content_Types].xml"]
+    )
+    assert b'Target="../media/image1.png"' in out["xl/drawings/_rels/drawing1.xml.rels"]
+
+
+def test_shared_parts_keep_declarations_ignorable_and_unknown_elements(
+    tmp_path, xw_target, source
+):
+    mc = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x15"'
+          ' xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"')  # fmt: skip
+    ext = '<extLst><ext uri="{X}"><x15:future flag="1"/></ext></extLst>'
+    for member, root in (
+        ("xl/workbook.xml", "workbook"),
+        ("xl/styles.xml", "styleSheet"),
+    ):
+        rewrite(xw_target, member, lambda data, root=root: data.replace(
+            f"<{root} ".encode(), f"<{root} {mc} ".encode()).replace(
+            f"</{root}>".encode(), f"{ext}</{root}>".encode()))  # fmt: skip
+    out = parts(grafted(tmp_path, xw_target, source))
+    for member in ("xl/workbook.xml", "xl/styles.xml"):
+        assert out[member].startswith(
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        )
+        assert all(piece.encode() in out[member] for piece in (*mc.split(" "), ext))
+
+
+def test_a_sheet_with_a_pivot_table_is_refused(target, source):
+    package = parts(source)
+    rels = "xl/worksheets/_rels/sheet1.xml.rels"
+    pivot = ('<Relationship Id="rId9" Target="/xl/pivotTables/pivotTable1.xml" Type="http://'
+             'schemas.openxmlformats.org/officeDocument/2006/relationships/pivotTable"/>')  # fmt: skip
+    package[rels] = package[rels].replace(
+        b"</Relationships>", pivot.encode() + b"</Relationships>"
+    )
+    with pytest.raises(GraftError, match=f"{SHEET}.*pivotTable"):
+        graft_sheets(parts(target), package, [SHEET])
+
+
+THEME = b"""<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:themeElements>
+<a:clrScheme name="x"><a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1>
+<a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1><a:dk2><a:srgbClr val="44546A"/></a:dk2>
+<a:lt2><a:srgbClr val="E7E6E6"/></a:lt2><a:accent1><a:srgbClr val="4472c4"/></a:accent1>
+</a:clrScheme></a:themeElements></a:theme>"""
+FONT = '<font><sz val="11"/><color theme="4" tint="0.4"/><name val="Calibri"/><scheme val="minor"/></font>'
+
+
+def stylesheet(font: str) -> bytes:
+    return (
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<fonts count="1">{font}</fonts><fills count="1"><fill/></fills><borders count="1">'
+        '<border/></borders><cellXfs count="1"><xf fontId="0"/></cellXfs></styleSheet>'
+    ).encode()
+
+
+def test_theme_colours_become_rgb_when_the_themes_differ():
+    target = stylesheet('<font><sz val="10"/></font>')
+    merged, xf_map, _ = merge_styles(target, stylesheet(FONT), [0], source_theme=THEME)
+    assert (
+        b'<color tint="0.4" rgb="FF4472C4"/><name val="Calibri"/></font></fonts>'
+        in merged
+    )
+    assert b'<fonts count="2">' in merged and xf_map == {0: 1}
+    assert b'<color theme="4" tint="0.4"/>' in merge_styles(target, stylesheet(FONT))[0]
+
+
 def test_merge_reuses_identical_formats_and_appends_new_ones(source, xw_target):
     src, dst = parts(source)["xl/styles.xml"], parts(xw_target)["xl/styles.xml"]
     merged, xf_map, _ = merge_styles(dst, src)
@@ -268,3 +374,6 @@ def test_with_number_format_clones_once(xw_target):
     )
     assert with_number_format(once, 0, "yyyy/m/d") == (once, xf)
     assert with_number_format(styles, 0, "General") == (styles, 0)
+    two_places, xf = with_number_format(styles, 0, "0.00")  # built-in 2: no new numFmt
+    assert number_format_of(two_places, xf) == "0.00"
+    assert two_places.count(b"<numFmt ") == styles.count(b"<numFmt ")
