@@ -169,14 +169,19 @@ def test_values_number_formats_and_fonts_come_along(tmp_path, xw_target, source)
     assert ws["A1"].font.b and ws["A1"].font.color.rgb == "FFFF0000"
 
 
-def test_shared_strings_become_inline_strings(tmp_path, target, xw_target):
+def test_shared_strings_become_inline_strings_and_table_dxfs_follow(
+    tmp_path, target, xw_target
+):
     out = parts(grafted(tmp_path, target, xw_target, sheets=["汇总"]))
     sheet = out["xl/worksheets/sheet3.xml"].decode()
     assert 't="s"' not in sheet
     assert (
         '<c r="A2" t="inlineStr"><is><t xml:space="preserve">甲</t></is></c>' in sheet
     )
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx")["汇总"]["A3"].value == "乙"
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert wb["汇总"]["A3"].value == "乙"
+    dxf = wb["汇总"].tables["汇总表"].tableColumns[1].dataDxfId
+    assert wb._differential_styles[dxf].font.color.rgb == "FF0000FF"
 
 
 def test_table_comment_validation_and_conditional_format_come_along(

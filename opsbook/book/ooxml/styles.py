@@ -245,11 +245,16 @@ def merge_styles(
 
     dxfs = _Pool(dst, "dxfs", "dxf")
     src_dxfs = _Pool(src, "dxfs", "dxf").items
-    dxf_map = {
-        i: dxfs.add(_unthemed(src_dxfs[i], palette))
-        for i in sorted(set(range(len(src_dxfs)) if dxf_ids is None else dxf_ids))
-        if 0 <= i < len(src_dxfs)
-    }
+    dxf_map: dict[int, int] = {}
+    for i in sorted(set(range(len(src_dxfs)) if dxf_ids is None else dxf_ids)):
+        if not 0 <= i < len(src_dxfs):
+            continue
+        dxf = _unthemed(src_dxfs[i], palette)
+        for fmt in dxf.iterfind(dst.q("numFmt")):  # one id space with the cell formats
+            if int(fmt.get("numFmtId", "0")) >= 164:
+                code = fmt.get("formatCode", "")
+                fmt.set("numFmtId", str(dst.format_id(numfmts, code, builtins=False)))
+        dxf_map[i] = dxfs.add(dxf)
     changed = numfmts.changed or xfs.changed or dxfs.changed
     changed = changed or any(pool.changed for pool, _, _ in pools.values())
     return (xml_bytes(dst.root, target) if changed else target), xf_map, dxf_map
