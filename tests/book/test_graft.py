@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
@@ -23,7 +24,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
 from opsbook.book.ooxml.graft import GraftError, graft_sheets
-from opsbook.book.ooxml.styles import merge_styles, number_format_of, with_number_format
+from opsbook.book.ooxml.styles import (
+    merge_styles,
+    number_format_of,
+    number_formats,
+    with_number_format,
+)
 from workbook.libreoffice import convert, soffice
 
 from ..conftest import require
@@ -366,8 +372,16 @@ def test_merge_reuses_identical_formats_and_appends_new_ones(source, xw_target):
     src, dst = parts(source)["xl/styles.xml"], parts(xw_target)["xl/styles.xml"]
     merged, xf_map, _ = merge_styles(dst, src)
     assert set(xf_map.values()) - set(range(len(re.findall(rb"<xf ", dst))))
-    assert number_format_of(merged, xf_map[max(xf_map)]) in {"yyyy-mm-dd", PERCENT_UP}
+    assert {"yyyy-mm-dd", PERCENT_UP} <= {
+        number_formats(merged)[i] for i in xf_map.values()
+    }
     assert merge_styles(merged, src)[0] == merged  # everything is there now
+
+
+def test_merge_into_an_indented_copy_adds_nothing(source):
+    styles = parts(source)["xl/styles.xml"]
+    indented = etree.tostring(etree.fromstring(styles), pretty_print=True)
+    assert merge_styles(indented, styles)[0] == indented
 
 
 def test_with_number_format_clones_once(xw_target):

@@ -74,12 +74,20 @@ def xml_bytes(root: etree._Element, like: bytes = b"") -> bytes:
 
 def _key(el: etree._Element) -> bytes:
     """A canonical form of an element: equal for the same content in any attribute order."""
-    clone = copy.deepcopy(el)
-    for node in clone.iter():
-        if node.text is not None and not node.text.strip():
-            node.text = None
-        node.tail = None
-    return etree.tostring(clone, method="c14n", exclusive=True)
+    if any(_blank(n.text) or _blank(n.tail) for n in el.iterdescendants()) or _blank(
+        el.text
+    ):
+        el = copy.deepcopy(
+            el
+        )  # indented by its writer: compare without the indentation
+        for node in el.iter():
+            node.text = None if _blank(node.text) else node.text
+            node.tail = None
+    return etree.tostring(el, method="c14n", exclusive=True, with_tail=False)
+
+
+def _blank(text: str | None) -> bool:
+    return text is not None and not text.strip()
 
 
 class _Pool:
@@ -267,6 +275,18 @@ def _xf(styles: _Styles, xf_index: int) -> etree._Element:
             f"styles.xml has no cell format {xf_index} ({len(items)} in all)"
         )
     return items[xf_index]
+
+
+def number_formats(styles: bytes) -> list[str]:
+    """The number format code of every cell format, by index (``s="…"`` on a cell)."""
+    sheet = _Styles(styles)
+    custom = sheet.custom_formats()
+    return [
+        custom.get(i) or BUILTIN_FORMATS.get(i, "General")
+        for i in (
+            int(xf.get("numFmtId", "0")) for xf in _Pool(sheet, "cellXfs", "xf").items
+        )
+    ]
 
 
 def number_format_of(styles: bytes, xf_index: int) -> str:
