@@ -31,6 +31,7 @@ import xlwings as xw
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import analysis_sheets as layout
+from ..book.store import WorkbookStore
 from ..cells import header_key, is_blank, norm_text
 from ..errors import InputError
 from ..keywords import keyword_scores, title_coverage
@@ -138,12 +139,13 @@ def _ensure_sheet(
     """The sheet, added at the end of an older book that lacks it and laid out as in a new book."""
     if name in [s.name for s in book.sheets]:
         return book.sheets[name]
-    sheet = book.sheets.add(name, after=book.sheets[-1])
     if isinstance(
-        sheet.api, Worksheet
-    ):  # the file engine: lay it out as the template does
-        lay_out(sheet.api)
-    elif name == layout.TRAFFIC_SHEET:  # desktop Excel: title, formats, colour scale
+        book.api, WorkbookStore
+    ):  # the file engine: laid out as the template does
+        book.api.add_laid_out_sheet(name, lay_out)
+        return book.sheets[name]
+    sheet = book.sheets.add(name, after=book.sheets[-1])
+    if name == layout.TRAFFIC_SHEET:  # desktop Excel: title, formats, colour scale
         sheet.range("A1").value = layout.TRAFFIC_TITLE
         sheet.range(layout.GRID_VALUES_AT).resize(
             len(layout.ROW_LABELS), len(HOURS)

@@ -23,8 +23,8 @@ from typing import Any
 import xlwings as xw
 from xlwings import base_classes
 
+from ..book.store import WorkbookStore
 from .ranges import MAX_COLUMNS, MAX_ROWS, Range, Tables
-from .store import WorkbookStore
 from .values import to_excel
 
 NAME = "opsbook-file"
@@ -265,7 +265,7 @@ class Sheets(base_classes.Sheets):
 
     @property
     def active(self) -> Sheet:
-        return Sheet(self.book, self.book.store.wb.active.title)
+        return Sheet(self.book, self.book.store.active_sheet())
 
     def __call__(self, name_or_index) -> Sheet:
         names = self.book.store.sheet_names()
@@ -304,8 +304,8 @@ class Sheet(base_classes.Sheet):
         self._name = name
 
     @property
-    def api(self):
-        return self._book.store.ws(self._name)
+    def api(self) -> None:
+        return None  # no COM object headless; the store is ``book.api``
 
     @property
     def name(self) -> str:
@@ -313,8 +313,7 @@ class Sheet(base_classes.Sheet):
 
     @name.setter
     def name(self, value: str) -> None:
-        self.api.title = value
-        self._name = value
+        raise NotImplementedError("Renaming sheets isn't supported headless.")
 
     @property
     def index(self) -> int:
@@ -357,7 +356,7 @@ class Sheet(base_classes.Sheet):
             self.store.clear(self._name, *bounds)
 
     def activate(self) -> None:
-        self.store.wb.active = self.store.wb.sheetnames.index(self._name)
+        self.store.set_active(self._name)
 
     def select(self) -> None:
         self.activate()
@@ -366,8 +365,7 @@ class Sheet(base_classes.Sheet):
         pass
 
     def delete(self) -> None:
-        self.store.stats["writes"] += 1
-        del self.store.wb[self._name]
+        self.store.delete_sheet(self._name)
 
 
 class FreezePanes:

@@ -14,7 +14,7 @@ import xlwings as xw
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from xlwings import base_classes
 
-from .store import WorkbookStore
+from ..book.store import WorkbookStore
 from .values import to_excel
 
 
@@ -182,8 +182,7 @@ class Range(base_classes.Range):
 
     @property
     def column_width(self) -> float:
-        dims = self.sheet.api.column_dimensions[get_column_letter(self.column)]
-        return dims.width or 8.43
+        return self.store.column_width(self.sheet.name, self.column) or 8.43
 
     @column_width.setter
     def column_width(self, value: float) -> None:
@@ -202,11 +201,11 @@ class Range(base_classes.Range):
 
 
 def MAX_ROWS_SCAN(rng: Range) -> int:
-    return max(rng.row, rng.sheet.api.max_row) + 1
+    return max(rng.row, rng.store.extent(rng.sheet.name)[0]) + 1
 
 
 def MAX_COLS_SCAN(rng: Range) -> int:
-    return max(rng.column, rng.sheet.api.max_column) + 1
+    return max(rng.column, rng.store.extent(rng.sheet.name)[1]) + 1
 
 
 def _edge(values: list[Any]) -> int:
@@ -264,7 +263,7 @@ class Tables(base_classes.Collection):
         table_style_name="TableStyleMedium2",
         name=None,
     ) -> Table:
-        name = name or f"Table{len(self.sheet.store.wb._sheets) + len(self)}"
+        name = name or f"Table{len(self.sheet.store.sheet_names()) + len(self)}"
         self.sheet.store.add_table(
             self.sheet.name,
             name,
@@ -301,9 +300,7 @@ class Table(base_classes.Table):
 
     @property
     def show_headers(self) -> bool:
-        return bool(
-            self.api.headerRowCount if self.api.headerRowCount is not None else 1
-        )
+        return bool(self.api.header_rows)
 
     @property
     def header_row_range(self) -> Range | None:
@@ -322,7 +319,7 @@ class Table(base_classes.Table):
 
     @property
     def show_totals(self) -> bool:
-        return bool(self.api.totalsRowCount)
+        return bool(self.api.totals_rows)
 
     @property
     def totals_row_range(self) -> None:

@@ -18,7 +18,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .styles import merge_styles, parse_xml, xml_bytes
+from .package import parse_xml, rels_name, resolve
+from .styles import merge_styles, xml_bytes
 
 CONTENT_TYPES = "[Content_Types].xml"
 _CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -40,24 +41,12 @@ class GraftError(ValueError):
     """The sheets cannot be grafted: a name clash, a missing sheet, an unsupported part."""
 
 
-def _rels_name(part: str) -> str:
-    folder, base = posixpath.split(part)
-    return posixpath.join(folder, "_rels", base + ".rels")
-
-
-def _resolve(part: str, target: str) -> str:
-    """The part name a relationship of ``part`` points at."""
-    if target.startswith("/"):
-        return posixpath.normpath(target[1:])
-    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
-
-
 def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
 def _relationships(parts: Mapping[str, bytes], part: str) -> etree._Element | None:
-    data = parts.get(_rels_name(part))
+    data = parts.get(rels_name(part))
     return None if data is None else parse_xml(data)
 
 
@@ -65,7 +54,7 @@ def _rel_map(parts: Mapping[str, bytes], part: str) -> dict[str, tuple[str, str]
     """rId -> (type, part name) of the internal relationships of ``part``."""
     root = _relationships(parts, part)
     return {
-        rel.get("Id", ""): (rel.get("Type", ""), _resolve(part, rel.get("Target", "")))
+        rel.get("Id", ""): (rel.get("Type", ""), resolve(part, rel.get("Target", "")))
         for rel in ([] if root is None else root.iter(f"{{{_PKG_REL}}}Relationship"))
         if rel.get("TargetMode") != "External"
     }
@@ -157,8 +146,8 @@ class _Copier:
         while True:
             n += 1
             new = posixpath.join(folder, f"{stem}{n}{ext}")
-            if not {new.lower(), _rels_name(new).lower()} & self.taken:
-                self.taken |= {new.lower(), _rels_name(new).lower()}
+            if not {new.lower(), rels_name(new).lower()} & self.taken:
+                self.taken |= {new.lower(), rels_name(new).lower()}
                 return new
 
     def copy(self, part: str) -> str:
@@ -174,7 +163,7 @@ class _Copier:
             if rel.get("TargetMode") == "External":
                 continue
             kind, ref = rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Target", "")
-            linked = _resolve(part, ref)
+            linked = resolve(part, ref)
             if kind in _UNSUPPORTED or linked in self.book_parts:
                 raise GraftError(
                     f"sheet {self.sheet!r}: its {kind} part {linked} works only with "
@@ -187,8 +176,8 @@ class _Copier:
                 self.tables.append((copied, self.sheet))
             relative = posixpath.relpath(copied, posixpath.dirname(new))
             rel.set("Target", "/" + copied if ref.startswith("/") else relative)
-        self.out[_rels_name(new)] = xml_bytes(rels, self.source[_rels_name(part)])
-        self.origin[_rels_name(new)] = _rels_name(part)
+        self.out[rels_name(new)] = xml_bytes(rels, self.source[rels_name(part)])
+        self.origin[rels_name(new)] = rels_name(part)
         return new
 
 
@@ -389,7 +378,7 @@ def _list_sheets(
             if int(view.get("firstSheet", "-1")) >= index:
                 view.set("firstSheet", str(int(view.get("firstSheet", "0")) + shift))
 
-    rels_part = _rels_name(dst.name)
+    rels_part = rels_name(dst.name)
     rels = parse_xml(dst.parts[rels_part])
     ids = {rel.get("Id", "") for rel in rels.iter(f"{{{_PKG_REL}}}Relationship")}
     rid = max((int(i[3:]) for i in ids if re.fullmatch(r"rId\d+", i)), default=0)

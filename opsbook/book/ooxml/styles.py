@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+from .package import parse_xml
+
 _DECLARATION = re.compile(rb"<\?xml[^>]*\?>\s*")
 _STANDARD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 _DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -53,11 +54,6 @@ _STABLE_BUILTINS = {
     for i, code in BUILTIN_FORMATS.items()
     if i <= 4 or 9 <= i <= 13 or 45 <= i <= 49
 }
-
-
-def parse_xml(data: bytes) -> etree._Element:
-    """The root of an XML part (no DTDs, no entity expansion, no network)."""
-    return etree.fromstring(data, _PARSER)
 
 
 def xml_bytes(root: etree._Element, like: bytes = b"") -> bytes:

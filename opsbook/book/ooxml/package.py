@@ -1,0 +1,305 @@
+"""A workbook file as the zip of parts it is: read lazily, save only what changed.
+
+Members opsbook does not change are copied as they are, compressed bytes and
+all, so a staff picture, a slicer or a VBA project comes out byte for byte.
+Changed and new members are deflated afresh. The save goes to a temp file
+beside the book and replaces it only when complete (see ``write_atomic``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import posixpath
+import struct
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from lxml import etree
+
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+OFFICE_DOC = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False
+)
+
+
+class PartError(ValueError):
+    """A part that is not the XML it should be (damaged, or an XML bomb)."""
+
+
+def parse_xml(data: bytes, name: str = "") -> etree._Element:
+    """Parse one part; a DTD (the door to entity bombs) is refused, not expanded."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+        raise PartError(f"{name}: XML with a DTD is not allowed")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise PartError(f"{name}: {exc}") from exc
+
+
+def to_xml(root: etree._Element) -> bytes:
+    """Serialise a part as Excel writes it: UTF-8, standalone declaration."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def rels_name(part: str) -> str:
+    """``xl/worksheets/sheet1.xml`` -> ``xl/worksheets/_rels/sheet1.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(source_part: str, target: str) -> str:
+    """A relationship's Target, relative to its source part, as a member name."""
+    if target.startswith("/"):
+        return posixpath.normpath(target[1:])
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+def relative(source_part: str, target_part: str) -> str:
+    return posixpath.relpath(target_part, posixpath.dirname(source_part))
+
+
+class Package(Mapping[str, bytes]):
+    """The members of one .xlsx/.xlsm, held in memory, with pending changes."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        self._infos = {i.filename: i for i in self._zip.infolist()}
+        self._changed: dict[str, bytes] = {}
+        self._removed: set[str] = set()
+
+    @classmethod
+    def open(cls, path: Path) -> Package:
+        return cls(path.read_bytes())
+
+    def original(self) -> bytes:
+        """The file as it was opened."""
+        return self._data
+
+    # -- members ------------------------------------------------------------
+    def names(self) -> list[str]:
+        names = [n for n in self._infos if n not in self._removed]
+        return names + [n for n in self._changed if n not in self._infos]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._changed or (
+            name in self._infos and name not in self._removed
+        )
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.read(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def read(self, name: str) -> bytes:
+        if name in self._changed:
+            return self._changed[name]
+        if name in self._removed or name not in self._infos:
+            raise KeyError(name)
+        return self._zip.read(name)
+
+    def head(self, name: str, size: int = 4096) -> bytes:
+        """The first bytes of a member, without inflating all of it."""
+        if name in self._changed:
+            return self._changed[name][:size]
+        with self._zip.open(name) as fh:
+            return fh.read(size)
+
+    def write(self, name: str, data: bytes) -> None:
+        self._changed[name] = data
+        self._removed.discard(name)
+
+    def remove(self, name: str) -> None:
+        self._changed.pop(name, None)
+        if name in self._infos:
+            self._removed.add(name)
+
+    def changed(self) -> set[str]:
+        """Members that will not be copied as they are: written, added or removed."""
+        return {
+            n
+            for n in self._changed
+            if n not in self._infos or self._zip.read(n) != self._changed[n]
+        } | self._removed
+
+    # -- relationships and content types -----------------------------------
+    def rels(self, part: str) -> list[etree._Element]:
+        name = rels_name(part) if part else "_rels/.rels"
+        if name not in self:
+            return []
+        return list(parse_xml(self.read(name), name))
+
+    def related(self, part: str, rel_type_suffix: str) -> list[str]:
+        """Member names ``part`` points at through relationships of that type."""
+        return [
+            resolve(part, r.get("Target", ""))
+            for r in self.rels(part)
+            if r.get("Type", "").endswith(rel_type_suffix)
+            and r.get("TargetMode") != "External"
+        ]
+
+    def main_part(self) -> str:
+        found = [
+            resolve("", r.get("Target", ""))
+            for r in self.rels("")
+            if r.get("Type") == OFFICE_DOC
+        ]
+        if not found or found[0] not in self:
+            raise PartError("no workbook part (not an Excel workbook)")
+        return found[0]
+
+    def add_relationship(self, part: str, rel_type: str, target_part: str) -> str:
+        """Add a relationship from ``part`` to ``target_part``; returns its new rId."""
+        name = rels_name(part)
+        root = (
+            parse_xml(self.read(name), name)
+            if name in self
+            else etree.Element(f"{{{REL_NS}}}Relationships", nsmap={None: REL_NS})
+        )
+        taken = {r.get("Id") for r in root}
+        n = len(taken) + 1
+        while f"rId{n}" in taken:
+            n += 1
+        etree.SubElement(
+            root,
+            f"{{{REL_NS}}}Relationship",
+            Id=f"rId{n}",
+            Type=rel_type,
+            Target=relative(part, target_part),
+        )
+        self.write(name, to_xml(root))
+        return f"rId{n}"
+
+    def remove_relationship(self, part: str, rel_id: str) -> None:
+        name = rels_name(part)
+        root = parse_xml(self.read(name), name)
+        for r in root:
+            if r.get("Id") == rel_id:
+                root.remove(r)
+        self.write(name, to_xml(root))
+
+    def set_content_type(self, part: str, content_type: str | None) -> None:
+        """Add (or, with None, drop) the Override for ``part`` in [Content_Types].xml."""
+        name = "[Content_Types].xml"
+        root = parse_xml(self.read(name), name)
+        for o in root.findall(f"{{{CT_NS}}}Override"):
+            if o.get("PartName") == "/" + part:
+                root.remove(o)
+        if content_type:
+            etree.SubElement(
+                root,
+                f"{{{CT_NS}}}Override",
+                PartName="/" + part,
+                ContentType=content_type,
+            )
+        self.write(name, to_xml(root))
+
+    def free_name(self, pattern: str) -> str:
+        """The first ``pattern.format(n)`` (n = 1, 2, …) no member has."""
+        taken = {n.lower() for n in self.names()}
+        n = 1
+        while pattern.format(n).lower() in taken:
+            n += 1
+        return pattern.format(n)
+
+    # -- saving ------------------------------------------------------------
+    def save_to(self, fh: io.BufferedIOBase) -> None:
+        """Write the package: untouched members raw, the rest deflated afresh."""
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+            for name, info in self._infos.items():
+                if name in self._removed:
+                    continue
+                if name in self._changed:
+                    _write_member(out, name, self._changed[name], info)
+                else:
+                    _copy_raw(out, self._data, info)
+            for name, data in self._changed.items():
+                if name not in self._infos:
+                    _write_member(out, name, data, None)
+
+
+def _write_member(
+    out: zipfile.ZipFile, name: str, data: bytes, like: zipfile.ZipInfo | None
+) -> None:
+    info = zipfile.ZipInfo(
+        name, date_time=like.date_time if like else (1980, 1, 1, 0, 0, 0)
+    )
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = like.external_attr if like else 0o600 << 16
+    out.writestr(info, data, compresslevel=6)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+
+
+def _copy_raw(out: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes as they are (same CRC, sizes, method).
+
+    ``zipfile`` has no public call for this; the recipe below writes the local
+    header for ``info`` and the stored bytes, and registers the entry so the
+    central directory lists it, as ``ZipFile.write`` does.
+    """
+    fields = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    if fields[0] != zipfile.stringFileHeader:
+        raise PartError(f"{info.filename}: damaged zip entry")
+    start = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+    raw = data[start : start + info.compress_size]
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type = info.compress_type
+    copy.flag_bits = info.flag_bits & ~0x08  # sizes are known: no data descriptor
+    copy.create_system, copy.create_version = info.create_system, info.create_version
+    copy.extract_version = info.extract_version
+    copy.external_attr, copy.internal_attr = info.external_attr, info.internal_attr
+    copy.comment = info.comment
+    copy.CRC, copy.compress_size, copy.file_size = (
+        info.CRC,
+        info.compress_size,
+        info.file_size,
+    )
+    fp = out.fp
+    assert fp is not None
+    copy.header_offset = fp.tell()
+    fp.write(copy.FileHeader(zip64=copy.file_size > zipfile.ZIP64_LIMIT))
+    fp.write(raw)
+    out.filelist.append(copy)
+    out.NameToInfo[copy.filename] = copy
+    out.start_dir = fp.tell()
+
+
+def write_atomic(path: Path, write: Callable[[io.BufferedIOBase], None]) -> None:
+    """Write to a temp file beside ``path``, flush it to disk, then replace ``path``.
+
+    A crash at any point leaves either the old file or the new one, never half
+    of one; the temp file is removed if the write fails.
+    """
+    from ...locks import temp_prefix
+
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:  # mkstemp makes 0600; a new book gets the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,260 @@
+"""A worksheet part edited in place: only the rows and cells written change.
+
+The part is split once into its head (everything before ``<sheetData>``), its
+rows (kept as the bytes they are, indexed by number) and its tail. A write
+records cell edits; saving re-serialises only the rows that have edits and
+splices them between the untouched ones, so drawings, notes, data
+validations, conditional formats, hyperlinks, ``vm``/``cm`` cells and every
+other row stay exactly as they were. Head and tail are edited with lxml only
+when a macro changes something there (columns, panes, table parts).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+from .cellxml import Cell, cell_xml, row_cells
+from .package import parse_xml
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# The fixed order of a worksheet's children (ECMA-376 Part 1, CT_Worksheet).
+ORDER = [
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+]
+_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_ROW = re.compile(rb"<(?:\w+:)?row\b")
+_ROW_NUM = re.compile(rb'^<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_ROW_TAG = re.compile(rb"^<((?:\w+:)?)row\b([^>]*?)(/?)>")
+_SPANS = re.compile(rb'\s+spans="[^"]*"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+KEEP = object()  # an edit that leaves the value as it is (a format change only)
+
+
+@dataclass
+class Edit:
+    value: Any = KEEP
+    formula: bool = False
+    style: Callable[[int, Any], int] | None = None  # old style, value -> new style
+
+
+@dataclass
+class SheetPart:
+    """One worksheet part: untouched rows as bytes, edits pending until ``to_bytes``."""
+
+    head: bytes
+    prefix: bytes  # namespace prefix of the sheet's elements, usually b""
+    rows: dict[int, bytes]
+    tail: bytes
+    edits: dict[int, dict[int, Edit]] = field(default_factory=dict)
+    cleared: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    skeleton: etree._Element | None = None  # head+tail parsed, once edited
+    formulas_touched: bool = False
+
+    @classmethod
+    def parse(cls, xml: bytes) -> SheetPart:
+        m = _SHEET_DATA.search(xml)
+        if m is None:
+            raise ValueError("worksheet without <sheetData>")
+        prefix = m.group(1)
+        if m.group(2):  # <sheetData/>
+            return cls(xml[: m.start()], prefix, {}, xml[m.end() :])
+        close = xml.rindex(b"</" + prefix + b"sheetData>")
+        body = xml[m.end() : close]
+        rows: dict[int, bytes] = {}
+        starts = [r.start() for r in _ROW.finditer(body)] + [len(body)]
+        last = 0
+        for a, b in itertools.pairwise(starts):
+            chunk = body[a:b].rstrip()
+            num = _ROW_NUM.match(chunk)
+            last = int(num.group(1)) if num else last + 1
+            rows[last] = chunk
+        tail = xml[close + len(prefix) + len(b"</sheetData>") :]
+        return cls(xml[: m.start()], prefix, rows, tail)
+
+    # -- what is there ----------------------------------------------------
+    def cells(self, row: int) -> dict[int, Cell]:
+        chunk = self.rows.get(row)
+        return row_cells(chunk) if chunk else {}
+
+    def style_at(self, row: int, col: int) -> int:
+        edit = self.edits.get(row, {}).get(col)
+        cell = self.cells(row).get(col)
+        style = cell.style if cell else 0
+        if edit is not None and edit.style is not None:
+            style = edit.style(style, edit.value)
+        return style
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """Merged ranges as (min_col, min_row, max_col, max_row)."""
+        return [
+            tuple(range_boundaries(m.group(1).decode()))  # type: ignore[misc]
+            for m in _MERGE.finditer(self.tail)
+        ]
+
+    def row_numbers(self, r1: int, r2: int) -> Iterator[int]:
+        return (r for r in sorted(set(self.rows) | set(self.edits)) if r1 <= r <= r2)
+
+    # -- edits ---------------------------------------------------------------
+    def set(self, row: int, col: int, edit: Edit) -> None:
+        old = self.edits.setdefault(row, {}).get(col)
+        if old is not None and edit.value is KEEP:
+            edit = Edit(old.value, old.formula, _then(old.style, edit.style))
+        self.edits[row][col] = edit
+
+    def clear(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        for r in list(self.row_numbers(r1, r2)):
+            row = self.edits.get(r)
+            if row:
+                for c in [c for c in row if c1 <= c <= c2]:
+                    del row[c]
+            if r in self.rows:
+                self.cleared.setdefault(r, []).append((c1, c2))
+
+    # -- head and tail --------------------------------------------------------
+    def tree(self) -> etree._Element:
+        """Head and tail as one lxml tree (sheetData empty), parsed on first use."""
+        if self.skeleton is None:
+            p = self.prefix
+            self.skeleton = parse_xml(
+                self.head + b"<" + p + b"sheetData/>" + self.tail, "worksheet"
+            )
+        return self.skeleton
+
+    def child(self, tag: str, create: bool = True) -> etree._Element | None:
+        """The worksheet's ``tag`` child, made and put in its fixed place if missing."""
+        root = self.tree()
+        found = root.find(f"{{{MAIN_NS}}}{tag}")
+        if found is not None or not create:
+            return found
+        new = etree.Element(f"{{{MAIN_NS}}}{tag}")
+        rank = ORDER.index(tag)
+        for i, existing in enumerate(root):
+            name = etree.QName(existing).localname
+            if name in ORDER and ORDER.index(name) > rank:
+                root.insert(i, new)
+                return new
+        root.append(new)
+        return new
+
+    # -- saving ----------------------------------------------------------------
+    def to_bytes(self, extend: Callable[[int, int], None] | None = None) -> bytes:
+        """The part with every edit applied; ``extend`` learns the used range."""
+        rows = dict(self.rows)
+        for r in sorted(set(self.edits) | set(self.cleared)):
+            rows[r] = self._row(r)
+        rows = {r: x for r, x in rows.items() if x}
+        head, tail = self.head, self.tail
+        if self.skeleton is not None:
+            text = etree.tostring(self.skeleton, encoding="UTF-8")
+            mark = _SHEET_DATA.search(text)
+            assert mark is not None
+            declaration = (
+                self.head[: self.head.find(b"?>") + 2]
+                if self.head.startswith(b"<?xml")
+                else b""
+            )
+            head, tail = declaration + text[: mark.start()], text[mark.end() :]
+        p = self.prefix
+        body = b"".join(rows[r] for r in sorted(rows))
+        if not body:
+            return head + b"<" + p + b"sheetData/>" + tail
+        return head + b"<" + p + b"sheetData>" + body + b"</" + p + b"sheetData>" + tail
+
+    def _row(self, r: int) -> bytes:
+        chunk = self.rows.get(r)
+        cells = row_cells(chunk) if chunk else {}
+        out: dict[int, bytes] = {c: cell.xml for c, cell in cells.items()}
+        for c1, c2 in self.cleared.get(r, []):
+            for c, cell in cells.items():
+                if c1 <= c <= c2 and c in out:
+                    self.formulas_touched |= cell.has_formula
+                    style = cell.attr(b"s")
+                    out[c] = (
+                        f'<c r="{get_column_letter(c)}{r}" s="{style.decode()}"/>'.encode()
+                        if style and style != b"0"
+                        else b""
+                    )
+        for c, edit in self.edits.get(r, {}).items():
+            cell = cells.get(c)
+            old_style = cell.style if cell else 0
+            if edit.value is KEEP:
+                value, formula = KEEP, False
+            else:
+                value, formula = edit.value, edit.formula
+                self.formulas_touched |= formula or bool(cell and cell.has_formula)
+            style = edit.style(old_style, value) if edit.style else old_style
+            if value is KEEP:
+                out[c] = _restyled(cell, c, r, style)
+            else:
+                out[c] = cell_xml(c, r, value, style, formula=formula)
+        body = b"".join(out[c] for c in sorted(out) if out[c])
+        p = self.prefix
+        tag = _ROW_TAG.match(chunk) if chunk else None
+        attrs = f' r="{r}"'.encode() if tag is None else _SPANS.sub(b"", tag.group(2))
+        if not body and (tag is None or attrs.strip() == f'r="{r}"'.encode()):
+            return b""
+        if not body:
+            return b"<" + p + b"row" + attrs + b"/>"
+        return b"<" + p + b"row" + attrs + b">" + body + b"</" + p + b"row>"
+
+
+def _then(
+    first: Callable[[int, Any], int] | None, second: Callable[[int, Any], int] | None
+) -> Callable[[int, Any], int] | None:
+    if first is None or second is None:
+        return first or second
+    return lambda style, value: second(first(style, value), value)
+
+
+def _restyled(cell: Cell | None, col: int, row: int, style: int) -> bytes:
+    """``cell`` with only its style changed (or a new empty styled cell)."""
+    if cell is None:
+        return cell_xml(col, row, None, style, formula=False)
+    attrs = re.sub(rb'\s+s="\d*"', b"", cell.attrs) + f' s="{style}"'.encode()
+    return cell.xml.replace(cell.attrs, attrs, 1)
