@@ -1,7 +1,9 @@
 """Backups: the previous version of a book, kept before every write, and restore.
 
 Each write first copies the book into ``opsbook-backups/<book name>/`` beside it,
-named by the time of the copy; only the newest MAX_BACKUPS are kept.
+named by the time of the copy. Kept: the newest MAX_BACKUPS, and besides them
+the first copy of each of the last KEEP_DAYS days, so a loss noticed a week
+later can still be undone.
 ``restore`` puts one back (atomically), after backing up the current file so
 that a restore can itself be undone.
 """
@@ -19,6 +21,7 @@ from .errors import BookFileError, Problem
 from .locks import temp_prefix
 
 MAX_BACKUPS = 10
+KEEP_DAYS = 14
 FOLDER = "opsbook-backups"
 
 
@@ -43,10 +46,30 @@ def make_backup(path: Path, now: dt.datetime | None = None) -> Path:
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}-{stamp}{path.suffix}"
     shutil.copy2(path, target)
-    for old in list_backups(path)[MAX_BACKUPS:]:
+    today = (now or dt.datetime.now()).date()
+    for old in to_prune(list_backups(path), today):
         with contextlib.suppress(FileNotFoundError):
             old.unlink()
     return target
+
+
+def _day(backup: Path) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(backup.stem.rsplit("-", 3)[-3], "%Y%m%d").date()
+    except (ValueError, IndexError):
+        return None
+
+
+def to_prune(backups: list[Path], today: dt.date) -> list[Path]:
+    """Of ``backups`` (newest first), those past the newest MAX_BACKUPS that are not
+    the first of their day within the last KEEP_DAYS days."""
+    firsts: dict[dt.date, Path] = {}
+    for backup in reversed(backups):  # oldest first: the first seen is the day's first
+        day = _day(backup)
+        if day is not None and (today - day).days < KEEP_DAYS:
+            firsts.setdefault(day, backup)
+    keep = set(backups[:MAX_BACKUPS]) | set(firsts.values())
+    return [b for b in backups if b not in keep]
 
 
 def copy_atomic(source: Path, path: Path) -> None:

@@ -37,7 +37,9 @@ def is_blank(value: Any) -> bool:
         return True
     if value is pd.NaT:
         return True
-    return isinstance(value, str) and norm_text(value) == ""
+    # str.strip() removes every character NFKC turns into whitespace (full-width
+    # spaces too), so this equals ``norm_text(value) == ""`` without normalising.
+    return isinstance(value, str) and not value.strip()
 
 
 def is_error(value: Any) -> bool:

@@ -1,5 +1,6 @@
 """Faults: killed saves, books open in Excel, two commands at once, backups, hostile files."""
 
+import datetime as dt
 import io
 import os
 import random
@@ -108,10 +109,22 @@ def test_every_write_keeps_the_previous_version_and_restore_brings_it_back(
     assert len(list_backups(demo_book)) == 2  # the restore backed up what it replaced
 
 
-def test_backups_are_capped(demo_book):
+def test_backups_are_capped_at_the_newest_ten_and_the_first_of_the_day(demo_book):
+    first = make_backup(demo_book)
     for _ in range(MAX_BACKUPS + 3):
         make_backup(demo_book)
-    assert len(list_backups(demo_book)) == MAX_BACKUPS
+    kept = list_backups(demo_book)
+    assert len(kept) == MAX_BACKUPS + 1 and first in kept
+
+
+def test_the_first_backup_of_each_of_the_last_two_weeks_is_kept(demo_book):
+    start = dt.datetime(2026, 11, 1, 9)
+    for day in range(20):  # three writes a day for 20 days
+        for hour in range(3):
+            make_backup(demo_book, start + dt.timedelta(days=day, hours=hour))
+    days = {b.stem.rsplit("-", 3)[-3] for b in list_backups(demo_book)}
+    assert days == {f"202611{d:02d}" for d in range(7, 21)}  # the last 14 days
+    assert len(list_backups(demo_book)) == 10 + 14 - 3  # the newest ten hold 3 firsts
 
 
 def test_restore_without_backups_says_where_they_would_be(demo_book, capsys):
