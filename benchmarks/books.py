@@ -120,25 +120,20 @@ def write_book(
 ) -> Path:
     """A book as it stands at the end of ``DAY``: data in, today's plan built and ticked.
 
-    The plan is built on the new workbook still in memory (the file engine's
-    store wrapped round it), so making a big book costs one save, not three
-    file passes.
+    The new book is saved once by openpyxl, then planned and ticked headless
+    as a shop would.
     """
-    import xlwings as xw
 
-    from opsbook.excel import engine
+    from opsbook.excel.engine import open_book
     from opsbook.excel.macros import build_repost_plan
-    from opsbook.excel.store import WorkbookStore
+    from opsbook.files import atomic_save
     from opsbook.template import PLAN_AT
 
     wb = build_workbook(
         book_frames(n_inquiries, n_products, hurried=hurried), BOOK_SETTINGS
     )
-    engine.register()
-    app = engine.ENGINE.apps.add()
-    impl = engine.Book(app.books, WorkbookStore(wb, path.resolve()))
-    app.books.books.append(impl)
-    book = xw.Book(impl=impl)
+    atomic_save(wb, path.resolve())
+    book = open_book(path)
     plan = build_repost_plan(book, plan_date=DAY).plan
     marks = [["√" if i % 7 else None] for i in range(1, len(plan.slots) + 1)]
     book.sheets["重发计划"].range((PLAN_AT[0] + 1, PLAN_AT[1] + 6)).value = marks
