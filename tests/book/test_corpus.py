@@ -1,0 +1,125 @@
+"""Books saved by real Excel (Windows, Mac) and WPS keep every part opsbook does not own.
+
+Each corpus file (tests/data/SOURCES.md) gets opsbook's sheets grafted in at zip
+level, as an operator adding opsbook to a book they already keep; then `plan`
+and `consolidate` run on it. Every member that is not an opsbook sheet (with
+what hangs off it) or one of the few shared parts is byte-identical after.
+"""
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from opsbook.book.ooxml.graft import graft_sheets
+from opsbook.book.ooxml.package import Package, rels_name, resolve
+from opsbook.book.ooxml.workbook import WorkbookPart
+from opsbook.cli import run
+from workbook.libreoffice import soffice
+
+from ..conftest import PLAN_DAY, require
+
+CORPUS = sorted((Path(__file__).parents[1] / "data" / "corpus").glob("*.xls*"))
+SHARED = {
+    "[Content_Types].xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/styles.xml",
+    "xl/calcChain.xml",
+    "docProps/app.xml",
+}
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def reachable(package: Package, part: str, seen: set[str]) -> set[str]:
+    """``part`` and every part its relationships reach (its rels part included)."""
+    if part in seen or part not in package:
+        return seen
+    seen.add(part)
+    if rels_name(part) in package:
+        seen.add(rels_name(part))
+        for rel in package.rels(part):
+            if rel.get("TargetMode") != "External":
+                reachable(package, resolve(part, rel.get("Target", "")), seen)
+    return seen
+
+
+@pytest.fixture
+def grafted(tmp_path, demo_book, request):
+    source = request.param
+    target = Package(source.read_bytes())
+    ours = Package(demo_book.read_bytes())
+    for name, data in graft_sheets(target, ours).items():
+        target.write(name, data)
+    path = tmp_path / source.name
+    with open(path, "wb") as fh:
+        target.save_to(fh)
+    return source, path
+
+
+def owned(path: Path, sheets: set[str]) -> set[str]:
+    """Parts of the sheets named (and what hangs off them) in the book at ``path``."""
+    package = Package(path.read_bytes())
+    ours: set[str] = set()
+    for entry in WorkbookPart(package).sheets:
+        if entry.part and entry.name in sheets:
+            reachable(package, entry.part, ours)
+    return ours
+
+
+@pytest.mark.parametrize("grafted", CORPUS, ids=lambda p: p.name, indirect=True)
+def test_plan_and_consolidate_keep_every_part_staff_and_apps_put_in_the_book(
+    grafted, demo_book
+):
+    source, path = grafted
+    sheets = set(WorkbookPart(Package(demo_book.read_bytes())).names())
+    before = members(path)
+    assert run(["plan", str(path), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    assert run(["consolidate", str(path), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    after = members(path)
+    mine = owned(path, sheets) | SHARED
+    changed = {n for n in before if n not in mine and after.get(n) != before[n]}
+    assert changed == set()
+    assert set(before) - set(after) <= {"xl/calcChain.xml"}
+    untouched = set(members(source)) - mine
+    assert all(after[n] == members(source)[n] for n in untouched)
+
+
+def test_every_corpus_book_still_opens_in_libreoffice_after_both_commands(
+    tmp_path, demo_book
+):
+    require("LibreOffice", soffice())
+    books = []
+    for source in CORPUS:
+        target = Package(source.read_bytes())
+        for name, data in graft_sheets(target, Package(demo_book.read_bytes())).items():
+            target.write(name, data)
+        path = tmp_path / source.name
+        with open(path, "wb") as fh:
+            target.save_to(fh)
+        assert run(["plan", str(path), "--date", str(PLAN_DAY), "--quiet"]) == 0
+        assert run(["consolidate", str(path), "--date", str(PLAN_DAY), "--quiet"]) == 0
+        books.append(path)
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            soffice(),
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(out),
+            *map(str, books),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert sorted(p.stem for p in out.glob("*.csv")) == sorted(p.stem for p in books)
+    shutil.rmtree(out)
