@@ -123,3 +123,46 @@ def test_every_corpus_book_still_opens_in_libreoffice_after_both_commands(
     )
     assert sorted(p.stem for p in out.glob("*.csv")) == sorted(p.stem for p in books)
     shutil.rmtree(out)
+
+
+def staff_additions(path: Path) -> None:
+    """A link, a drop-down and a data bar on 商品 and 流量, as staff add them in Excel."""
+    import openpyxl
+    from openpyxl.formatting.rule import DataBarRule
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.load_workbook(path)
+    for name, column in (("商品", "G"), ("流量", "F")):
+        ws = wb[name]
+        ws[f"{column}1"] = "链接"  # staff name their own column
+        ws[f"{column}2"].hyperlink = "https://detail.1688.com/offer/1.html"
+        dv = DataValidation(type="list", formula1='"热卖,新品"')
+        dv.add(f"{column}3:{column}50")
+        ws.add_data_validation(dv)
+        ws.conditional_formatting.add(
+            "C2:C50", DataBarRule(start_type="min", end_type="max", color="FF638EC6")
+        )
+    wb.save(path)
+
+
+def _staff_xml(path: Path, sheet: str) -> dict[str, bytes]:
+    import re
+
+    package = Package(path.read_bytes())
+    part = WorkbookPart(package).entry(sheet).part
+    xml = package.read(part)
+    found = {
+        tag: b"".join(re.findall(rb"<%s\b.*?</%s>" % (tag, tag), xml, re.S))
+        for tag in (b"hyperlinks", b"dataValidations", b"conditionalFormatting")
+    }
+    found[b"rels"] = package.read(rels_name(part))
+    return {k.decode(): v for k, v in found.items()}
+
+
+def test_staff_additions_on_opsbooks_own_sheets_stay_exactly(demo_book):
+    staff_additions(demo_book)
+    before = {s: _staff_xml(demo_book, s) for s in ("商品", "流量")}
+    assert run(["plan", str(demo_book), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    assert run(["consolidate", str(demo_book), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    after = {s: _staff_xml(demo_book, s) for s in ("商品", "流量")}
+    assert after == before and all(v for s in before.values() for v in s.values())
