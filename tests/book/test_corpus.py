@@ -166,3 +166,10 @@ def test_staff_additions_on_opsbooks_own_sheets_stay_exactly(demo_book):
     assert run(["consolidate", str(demo_book), "--date", str(PLAN_DAY), "--quiet"]) == 0
     after = {s: _staff_xml(demo_book, s) for s in ("商品", "流量")}
     assert after == before and all(v for s in before.values() for v in s.values())
+
+
+def test_every_corpus_file_has_its_source_and_licence_listed():
+    listed = (Path(__file__).parents[1] / "data" / "SOURCES.md").read_text(
+        encoding="utf-8"
+    )
+    assert CORPUS and all(f"| {p.name} |" in listed for p in CORPUS)
