@@ -32,7 +32,7 @@ from python_calamine import CalamineWorkbook
 
 from ..errors import InputError, Problem
 from ..files import check_workbook_path, file_problem
-from .ooxml import reader, styles
+from .ooxml import reader, styles, xmlread
 from .ooxml.cellxml import date_format_for, is_date_value
 from .ooxml.package import Package, PartError, write_atomic
 from .ooxml.sheet import KEEP, Edit, SheetPart
@@ -156,12 +156,8 @@ class WorkbookStore:
         if sheet not in self._grids:
             part = self._part_name(sheet)
             try:
-                if self._calamine is None:
-                    self._calamine = CalamineWorkbook.from_filelike(
-                        io.BytesIO(self.package.original())
-                    )
-                grid = reader.read_grid(self._calamine, sheet)
                 xml = self.package.read(part)
+                grid = self._read_values(sheet, xml)
                 for found in (reader.errors(xml), reader.formulas(xml)):
                     for (r, c), value in found.items():
                         reader.put(grid, r, c, value)
@@ -169,6 +165,31 @@ class WorkbookStore:
                 raise _unreadable(self.path, exc) from exc
             self._grids[sheet] = grid
         return self._grids[sheet]
+
+    def _read_values(self, sheet: str, xml: bytes) -> reader.Grid:
+        """calamine for speed; the XML reader where calamine would panic."""
+        if not xmlread.needs_xml_read(xml):
+            if self._calamine is None:
+                self._calamine = CalamineWorkbook.from_filelike(
+                    io.BytesIO(self.package.original())
+                )
+            try:
+                return reader.read_grid(self._calamine, sheet)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # pyo3's PanicException is not an Exception
+                pass
+        main = self.package.main_part()
+        strings = self.package.related(main, "/sharedStrings")
+        grid = xmlread.read_grid_xml(
+            xml,
+            xmlread.shared_strings(self.package.read(strings[0]) if strings else None),
+            styles.number_formats(self.package.read(STYLES))
+            if STYLES in self.package
+            else [],
+            date1904=self.workbook.date1904,
+        )
+        return reader.trimmed(grid)
 
     def add_sheet(self, name: str, index: int | None = None) -> None:
         self.stats["writes"] += 1

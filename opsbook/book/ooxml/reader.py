@@ -33,7 +33,7 @@ _ERROR = re.compile(
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _value(v: Any) -> Any:
+def normal(v: Any) -> Any:
     if v == "":
         return None
     if type(v) is float:
@@ -47,10 +47,14 @@ def _value(v: Any) -> Any:
 
 def read_grid(workbook: CalamineWorkbook, sheet: str) -> Grid:
     """Every cell of ``sheet`` from A1, rows trimmed of trailing empties."""
-    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return trimmed(workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+
+
+def trimmed(rows: list[list[Any]]) -> Grid:
+    """Rows of raw values as the engine hands them over, trailing empties dropped."""
     out: Grid = []
     for row in rows:
-        values = [_value(v) for v in row]
+        values = [normal(v) for v in row]
         while values and values[-1] is None:
             values.pop()
         out.append(values)

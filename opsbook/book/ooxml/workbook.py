@@ -75,6 +75,12 @@ class WorkbookPart:
     def names(self) -> list[str]:
         return [s.name for s in self.sheets]
 
+    @property
+    def date1904(self) -> bool:
+        """Whether serial dates count from 1904 (old Mac books), not 1900."""
+        pr = self.root.find(q("workbookPr"))
+        return pr is not None and pr.get("date1904", "0") in ("1", "true")
+
     def entry(self, name: str) -> SheetEntry:
         for s in self.sheets:
             if s.name == name:
