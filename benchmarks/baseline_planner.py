@@ -1,6 +1,6 @@
 """The repost planner written the plain way: one Python loop per product, per traffic row.
 
-This is the benchmark's yardstick for ``opsbook.planner.build_plan``: the same
+This is the benchmark's yardstick for ``opsbook.core.planner.build_plan``: the same
 rules (README "How the plan is computed"), with no pandas or numpy in the
 work itself, only ``list``, ``dict``, ``sorted`` and ``for``. ``run.py`` checks
 that both give the same plan (same products, same order, same hours, same
@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from opsbook.planner import PlanSettings, Window
+from opsbook.core.planner import PlanSettings
+from opsbook.core.repost_windows import Window
 
 DEFAULT_PRIORITY = 3.0
 SNAP = 1e-9

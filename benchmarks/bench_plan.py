@@ -22,15 +22,10 @@ import numpy as np
 import pandas as pd
 from books import DAY, WINDOWS_8H, products, traffic
 
+from opsbook.core.planner import PlanSettings, apportion, build_plan, hour_capacity
+from opsbook.core.repost_windows import usable_minutes
+from opsbook.core.traffic_weights import hourly_weights
 from opsbook.errors import CapacityError
-from opsbook.planner import (
-    PlanSettings,
-    apportion,
-    build_plan,
-    hour_capacity,
-    hourly_weights,
-    usable_minutes,
-)
 
 FULL_DAY = ((0, 1440),)
 
@@ -335,9 +330,9 @@ def written_udf_rows(one_day, year, weights) -> list[UdfRow]:
     what xlwings' converters hand them (a DataFrame with the sheet's headers, a 1-D
     array), against the loop's version of the core they wrap. Empty until then."""
     try:
+        from opsbook.core.parser import parse_sheet
+        from opsbook.core.schema import TRAFFIC
         from opsbook.excel.udfs import REPOST_SLOTS, REPOST_WEIGHTS
-        from opsbook.parser import parse_sheet
-        from opsbook.schema import TRAFFIC
     except ImportError:
         return []
     headers = {c.key: c.zh for c in TRAFFIC.columns}

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from opsbook.sample import HOURLY_BASE, sample_frames
-from opsbook.template import build_workbook
+from opsbook.book.sample import HOURLY_BASE, sample_frames
+from opsbook.book.template import build_workbook
 
 DAY = dt.date(2026, 11, 25)
 WINDOWS_8H = ((600, 840), (900, 1140))  # 10:00-14:00, 15:00-19:00: 8 window hours
@@ -124,10 +124,10 @@ def write_book(
     as a shop would.
     """
 
+    from opsbook.book.files import atomic_save
+    from opsbook.book.layout import PLAN_AT
     from opsbook.excel.engine import open_book
     from opsbook.excel.macros import build_repost_plan
-    from opsbook.files import atomic_save
-    from opsbook.template import PLAN_AT
 
     wb = build_workbook(
         book_frames(n_inquiries, n_products, hurried=hurried), BOOK_SETTINGS

@@ -50,8 +50,8 @@ class Reporter:
 
 def _new_book(path: Path, frames, *, overwrite: bool) -> Path:
     """Write a new book; print the notice when a .xlsm had to become a .xlsx."""
-    from .desktop import path_warnings
-    from .macrobook import new_book
+    from .book.macro_book import new_book
+    from .excel.desktop_setup import path_warnings
 
     written, notice = new_book(path, frames, overwrite=overwrite)
     for line in ([notice] if notice else []) + (
@@ -62,7 +62,7 @@ def _new_book(path: Path, frames, *, overwrite: bool) -> Path:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .template import demo_frames
+    from .book.template import demo_frames
 
     frames = demo_frames(dt.date.today()) if args.demo else None
     path = _new_book(Path(args.path), frames, overwrite=args.force)
@@ -71,7 +71,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    from .desktop import setup
+    from .excel.desktop_setup import setup
 
     platform = {"win": "win32", "mac": "darwin"}.get(args.platform, sys.platform)
     for line in setup(platform):
@@ -111,7 +111,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def _tick_like_the_clerk(book, plan) -> int:
     """Demo only: the clerk ticks 完成 on most slots (every seventh one slipped)."""
-    from .template import PLAN_AT
+    from .book.layout import PLAN_AT
 
     marks = [["√" if i % 7 else None] for i in range(1, len(plan.slots) + 1)]
     if marks:
@@ -163,7 +163,7 @@ def cmd_effect(args: argparse.Namespace) -> int:
 
 
 def cmd_import_traffic(args: argparse.Namespace) -> int:
-    from .excel.traffic import import_traffic
+    from .excel.import_traffic import import_traffic
 
     result = _edit(
         args, lambda book, report: import_traffic(book, args.exports, progress=report)
@@ -179,8 +179,8 @@ def cmd_import_traffic(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .backups import backup_dir, list_backups, restore
-    from .locks import book_lock
+    from .book.backups import backup_dir, list_backups, restore
+    from .book.locks import book_lock
 
     path = Path(args.path).resolve()
     if args.list:
@@ -202,11 +202,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from .book.template import demo_frames
     from .excel.daily import consolidate_day
     from .excel.effect_report import effect_report
     from .excel.macros import build_repost_plan
     from .excel.session import edit_book
-    from .template import demo_frames
 
     report = Reporter(args.quiet)
     day = args.date or dt.date.today()

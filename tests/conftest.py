@@ -13,8 +13,8 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from opsbook.files import atomic_save
-from opsbook.template import build_workbook, demo_frames
+from opsbook.book.files import atomic_save
+from opsbook.book.template import build_workbook, demo_frames
 
 PLAN_DAY = dt.date(2026, 11, 25)
 

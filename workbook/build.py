@@ -2,11 +2,11 @@
 
 1. Regenerates the VBA modules that come from Python (``vba/xlwings_udfs.bas`` by
    xlwings' own generator, with its macOS guard; ``vba/opsbook_help.bas``).
-2. Builds ``opsbook/data/vbaProject.bin`` (source-only VBA project, see
+2. Builds ``opsbook/book/data/vbaProject.bin`` (source-only VBA project, see
    ``vbaproject.py``) from xlwings' standalone module and class in the installed
    xlwings, every ``vba/*.bas`` and ``vba/ThisWorkbook.cls``, with one document
    module per sheet codeName; records what it was built from in
-   ``opsbook/data/vbaProject.json``.
+   ``opsbook/book/data/vbaProject.json``.
 3. Writes ``workbook/dist/opsbook.xlsm`` and ``opsbook.xlsx`` (not committed).
 
 ``--check`` rebuilds in memory and exits 1 when the committed files differ.
@@ -25,8 +25,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout
 
+from opsbook.book.macro_book import VBA_BIN, VBA_META, codenames  # noqa: E402
 from opsbook.excel.vba import help_module, mac_guarded, udf_module  # noqa: E402
-from opsbook.macrobook import VBA_BIN, VBA_META, codenames  # noqa: E402
 from workbook.vbaproject import (  # noqa: E402
     VbaModule,
     build_vba_project,
@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
     VBA_BIN.parent.mkdir(parents=True, exist_ok=True)
     VBA_BIN.write_bytes(data)
     VBA_META.write_text(meta, encoding="utf-8")
-    from opsbook.macrobook import new_book
+    from opsbook.book.macro_book import new_book
 
     dist = HERE / "dist"
     for name in ("opsbook.xlsm", "opsbook.xlsx"):

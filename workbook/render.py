@@ -19,8 +19,8 @@ sys.path.insert(0, str(HERE.parent))
 from openpyxl import load_workbook  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
-from opsbook.macrobook import LIVE_AT  # noqa: E402
-from opsbook.schema import PLAN  # noqa: E402
+from opsbook.book.macro_book import LIVE_AT  # noqa: E402
+from opsbook.core.schema import PLAN  # noqa: E402
 from workbook.libreoffice import convert, pdf_to_png  # noqa: E402
 
 DAY = "2026-11-25"

@@ -1,1 +1,4 @@
-"""The part-preserving book engine: edits .xlsx/.xlsm packages part by part."""
+"""The workbook file, without xlwings: the part-preserving store and its OOXML parts,
+the layout of every sheet, new books (template, macro book, sample), files, locks,
+backups and traffic exports. Imports ``opsbook.core``, never ``opsbook.excel``.
+"""

@@ -31,7 +31,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
 from ..errors import InputError, Problem
-from ..files import check_workbook_path, file_problem
+from .files import check_workbook_path, file_problem
 from .ooxml import reader, styles, xmlread
 from .ooxml.cellxml import date_format_for, is_date_value
 from .ooxml.package import Package, PartError, write_atomic

@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from ..cells import is_blank
-from ..normalize import Change
-from ..parser import Parsed
-from ..schema import SheetSpec
+from ..core.cells import is_blank
+from ..core.normalize import Change
+from ..core.parser import Parsed
+from ..core.schema import SheetSpec
 
 
 @dataclass

@@ -66,7 +66,7 @@ def consolidate(built_with: str | None = None) -> None:
 
 def import_traffic(built_with: str | None = None) -> None:
     """导入流量 Import traffic (流量): asks for the export files, then imports them."""
-    from .traffic import import_traffic as import_files
+    from .import_traffic import import_traffic as import_files
 
     def run(book: xw.Book) -> None:
         picked = pick_exports(book)

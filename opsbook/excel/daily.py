@@ -2,14 +2,14 @@
 
 ``consolidate_day(book)`` is what the desktop button and ``opsbook consolidate``
 both run. Staff rows are never deleted, reordered or rewritten beyond the
-listed normalisations (``opsbook.normalize``), the keyword duplicate marks and
+listed normalisations (``opsbook.core.normalize``), the keyword duplicate marks and
 merged sources, and the 上次重发 of products whose repost was ticked done;
 formula cells are never written. A value that cannot be read is left as typed
 and reported; it does not stop the rest. Each table is read once (values, plus
 formulas so they are never overwritten) and each output block written once.
 The 活动 sheet is only read: campaigns due within 3 days go into the today
-block and, once each, into tomorrow's tasks (``opsbook.campaigns``). Last,
-流量分析 and 分析 are rewritten (``opsbook.excel.analysis``).
+block and, once each, into tomorrow's tasks (``opsbook.core.campaigns``). Last,
+流量分析 and 分析 are rewritten (``opsbook.excel.analysis_macro``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from ..campaigns import campaign_tasks, due_campaigns, due_text
-from ..cells import is_blank
-from ..consolidate import (
+from ..book.layout import DAILY_AT, TODAY_AT, TODAY_KEYS, TREND_AT, TREND_DAYS
+from ..core.campaigns import campaign_tasks, due_campaigns, due_text
+from ..core.cells import is_blank
+from ..core.consolidate import (
     breakdown_headers,
     daily_headers,
     day_slots,
@@ -34,10 +35,9 @@ from ..consolidate import (
     summarize_day,
     upsert_by_date,
 )
-from ..errors import Problem
-from ..normalize import Change, tidy_rows
-from ..parser import Parsed, find_header, parse_sheet
-from ..schema import (
+from ..core.normalize import Change, tidy_rows
+from ..core.parser import Parsed, find_header, parse_sheet
+from ..core.schema import (
     CAMPAIGNS,
     DAILY,
     HISTORY,
@@ -49,8 +49,8 @@ from ..schema import (
     TRAFFIC,
     SheetSpec,
 )
-from ..template import DAILY_AT, TODAY_AT, TODAY_KEYS, TREND_AT, TREND_DAYS
-from .analysis import AnalysisResult, write_analysis
+from ..errors import Problem
+from .analysis_macro import AnalysisResult, write_analysis
 from .blocks import (
     Sheet,
     append_rows,

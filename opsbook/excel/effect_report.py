@@ -2,7 +2,7 @@
 
 ``effect_report(book)`` is what ``opsbook effect`` runs (and the demo): it
 reads the two sheets once each, estimates the lift per hour with the pure
-``opsbook.effect``, and writes the 效果 table in one block; the chart in the
+``opsbook.core.repost_effect``, and writes the 效果 table in one block; the chart in the
 template reads that table.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import xlwings as xw
 
-from ..effect import hourly_effect
+from ..core.repost_effect import hourly_effect
+from ..core.schema import EFFECT, HISTORY, TRAFFIC
 from ..errors import InputError
-from ..schema import EFFECT, HISTORY, TRAFFIC
 from .blocks import table_named, update_table
 from .macros import read_sheet
 

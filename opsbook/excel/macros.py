@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import xlwings as xw
 
-from ..cells import header_key, is_blank
+from ..book.layout import HOURS_AT, INFO_AT, INFO_KEYS, LEFT_OUT_AT, PLAN_AT
+from ..core.cells import header_key, is_blank
+from ..core.parser import Parsed, parse_sheet
+from ..core.planner import Plan, build_plan
+from ..core.schema import HOURS, LEFT_OUT, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
+from ..core.settings import read_settings
 from ..errors import CapacityError, InputError, OpsbookError, Problem
-from ..parser import Parsed, parse_sheet
-from ..planner import Plan, build_plan
-from ..schema import HOURS, LEFT_OUT, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
-from ..settings import read_settings
-from ..template import HOURS_AT, INFO_AT, INFO_KEYS, LEFT_OUT_AT, PLAN_AT
 from .blocks import table_named, update_table
 
 Progress = Callable[[str], None]

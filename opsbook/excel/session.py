@@ -15,9 +15,9 @@ from typing import TypeVar
 
 import xlwings as xw
 
-from ..backups import make_backup
-from ..files import check_workbook_path
-from ..locks import (
+from ..book.backups import make_backup
+from ..book.files import check_workbook_path
+from ..book.locks import (
     LOCK_WAIT_SECONDS,
     book_lock,
     check_not_open_elsewhere,

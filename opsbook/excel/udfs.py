@@ -3,7 +3,7 @@
 ``=REPOST_WEIGHTS(流量[#全部], "10:00-14:00,15:00-18:00")`` spills the 24 hourly
 traffic weights; ``=REPOST_SLOTS(110, weights, [cap])`` spills the slot count
 of every hour, by the planner's own largest-remainder rule. Both are thin
-over ``opsbook.planner``; bad arguments return a readable message in the cell.
+over ``opsbook.core.planner``; bad arguments return a readable message in the cell.
 
 Each function is decorated with xlwings' ``func``/``arg``/``ret`` (real on
 Windows, no-ops elsewhere) through :func:`udf`, which also records the calls in
@@ -21,12 +21,18 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
+from ..core.parser import parse_sheet
+from ..core.planner import apportion
+from ..core.schema import TRAFFIC
+from ..core.settings import (
+    DEFAULT_WINDOWS,
+    parse_windows,
+    read_profile,
+    read_share_value,
+)
+from ..core.traffic_view import suggest_windows, windows_text
+from ..core.traffic_weights import hourly_weights
 from ..errors import InputError, OpsbookError
-from ..parser import parse_sheet
-from ..planner import apportion, hourly_weights
-from ..schema import TRAFFIC
-from ..settings import DEFAULT_WINDOWS, parse_windows, read_profile, read_share_value
-from ..traffic_view import suggest_windows, windows_text
 
 MODULE = __name__
 REGISTRY: dict[str, list[tuple[str, tuple, dict]]] = {}

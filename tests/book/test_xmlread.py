@@ -12,10 +12,10 @@ import xlsxwriter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from python_calamine import CalamineWorkbook
 
+from opsbook.book.files import atomic_save
 from opsbook.book.ooxml import reader, styles, xmlread
 from opsbook.book.store import WorkbookStore
-from opsbook.files import atomic_save
-from opsbook.template import build_workbook, demo_frames
+from opsbook.book.template import build_workbook, demo_frames
 
 from ..conftest import PLAN_DAY
 

@@ -284,7 +284,7 @@ def write_atomic(path: Path, write: Callable[[io.BufferedIOBase], None]) -> None
     A crash at any point leaves either the old file or the new one, never half
     of one; the temp file is removed if the write fails.
     """
-    from ...locks import temp_prefix
+    from ..locks import temp_prefix
 
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=path.parent)
     try:

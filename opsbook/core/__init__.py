@@ -1,0 +1,1 @@
+"""Pure pandas/numpy: the data contract, settings, the plan, the day, insight."""
