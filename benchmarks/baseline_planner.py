@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from opsbook.core.planner import PlanSettings
 from opsbook.core.repost_windows import Window
+from opsbook.core.settings import PlanSettings
 
 DEFAULT_PRIORITY = 3.0
 SNAP = 1e-9

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from books import DAY, WINDOWS_8H, products, traffic
 
-from opsbook.core.planner import PlanSettings, apportion, build_plan, hour_capacity
+from opsbook.core.planner import apportion, build_plan, hour_capacity
 from opsbook.core.repost_windows import usable_minutes
+from opsbook.core.settings import PlanSettings
 from opsbook.core.traffic_weights import hourly_weights
 from opsbook.errors import CapacityError
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from . import report as report_
+from .core.settings import named
 from .errors import OpsbookError
 
 DEMO_PATH = "opsbook-demo.xlsm"
@@ -230,7 +231,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for line in effect["verdict"]:
         print(f"  {line}")
     print(
-        f"\n已写入示例工作簿 / wrote the demo book: {path.resolve()}（{len(result.plan.slots)} 个重发 / slots, 计划日期 {day}）"
+        f"\n已写入示例工作簿 / wrote the demo book: {path.resolve()}（{len(result.plan.slots)} 个重发 / slots, {named('plan_date')} {day}）"
     )
     return 0
 
@@ -288,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_plan,
         "生成重发计划 / build the repost plan",
         "读 设置、商品、流量，把当天的重发计划写进「重发计划」 / read Settings, Products, Traffic and write the day's plan.",
-        date="计划日期 YYYY-MM-DD（默认：设置里的计划日期，或今天）/ plan date",
+        date=f"{named('plan_date')} YYYY-MM-DD（默认：设置里的{named('plan_date')}，或今天）/ plan date",
     )
     _edit_command(
         sub,
@@ -352,7 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"示例文件路径（默认 {DEMO_PATH}）/ where to write it",
     )
     p.add_argument(
-        "--date", type=_date, help="计划日期（默认今天）/ plan date (default today)"
+        "--date",
+        type=_date,
+        help=f"{named('plan_date')}（默认今天）/ plan date (default today)",
     )
     p.add_argument(
         "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"

@@ -121,7 +121,7 @@ class InputError(OpsbookError):
 class CapacityError(InputError):
     """More products were chosen than the repost windows can hold."""
 
-    title = "重发时段放不下 / The windows cannot hold the plan"
+    title = "时段放不下 / The windows cannot hold the plan"
 
 
 class BookFileError(InputError):

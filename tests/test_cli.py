@@ -1,8 +1,10 @@
 """The command line: exit codes, messages, and files left alone on refusal."""
 
 import datetime as dt
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,6 +21,32 @@ def test_every_command_has_help(capsys):
             run([name, "--help"])
         assert done.value.code == 0
         assert "usage: opsbook " + name in capsys.readouterr().out
+
+
+def commands_and_options():
+    """(command, option) for every option of every command ("" for the command itself)."""
+    parser = build_parser()
+    for name, sub in parser._subparsers._group_actions[0].choices.items():
+        yield name, ""
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    yield name, flag
+
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+COMMAND_LINES = [
+    line.split("  ")[0]
+    for line in README.split("## 命令行 / Command line")[1].split("```")[1].splitlines()
+]
+
+
+@pytest.mark.parametrize("command, option", list(commands_and_options()))
+def test_every_command_and_option_is_in_the_readme(command, option):
+    lines = [line for line in COMMAND_LINES if line.startswith(f"opsbook {command} ")]
+    assert lines, f"opsbook {command} is not in the README's command list"
+    named = re.compile(rf"(?<![\w-]){re.escape(option)}(?![\w-])")
+    assert not option or any(named.search(line) for line in lines)
 
 
 def test_demo_writes_a_book_with_a_plan_and_prints_a_summary(tmp_path, capsys):

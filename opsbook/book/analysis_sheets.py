@@ -30,28 +30,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core import keywords, wording
+from ..core.settings import named
 from ..core.traffic_view import HOURS, WEEKDAYS
+from .layout import (
+    ANALYSIS_HEADER_ROW,
+    ANALYSIS_NOTE_ROW,
+    HEADER_FILL,
+    TRAFFIC_GRID_AT,
+    TRAFFIC_GRID_VALUES_AT,
+    TRAFFIC_INFO_AT,
+)
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=13)
 
 # -- 流量分析 ------------------------------------------------------------------
 TRAFFIC_SHEET = "流量分析"
 TRAFFIC_TITLE = "流量分析：星期 × 小时 平均访客 / mean visitors by weekday and hour"
-INFO_AT = (16, 1)  # below the grid (whose rows stay even); key column, value beside it
 TYPED_KEY = "设置的时段 typed windows"
 SUGGESTED_KEY = "建议时段 suggested windows"
-SHARE_KEY = "建议覆盖率 share"
+SHARE_KEY = f"{named('suggest_share')} share"
 HELD_KEY = "建议时段访客占比 share held"
 LOOKBACK_KEY = "回看天数 lookback days"
 SPAN_KEY = "统计日期 days used"
 NOTE_KEY = "说明 note"
-INFO_KEYS = (
+TRAFFIC_INFO_KEYS = (
     TYPED_KEY,
     SUGGESTED_KEY,
     SHARE_KEY,
@@ -61,28 +68,25 @@ INFO_KEYS = (
     NOTE_KEY,
 )
 INFO_NOTE = (
-    "建议 = 访客最多的整点小时，凑够建议覆盖率后合并成时段；opsbook 不会改 设置，"
-    "合适就手动抄到 设置 的 重发时段 / the fewest busiest hours holding the share, "
+    f"建议 = 访客最多的整点小时，凑够{named('suggest_share')}后合并成时段；opsbook 不会改 设置，"
+    f"合适就手动抄到 设置 的 {named('windows')} / the fewest busiest hours holding the share, "
     "merged; opsbook never changes 设置: copy it there by hand"
 )
 NO_TRAFFIC = "先导入流量 / import traffic first"
 INFO_FORMATS = {SHARE_KEY: "0%", HELD_KEY: "0.0%", LOOKBACK_KEY: "0"}
 
-GRID_AT = (3, 4)  # corner cell: hours run right of it, weekdays below it
 GRID_CORNER = "星期＼小时 weekday＼hour"
 MEAN_DAY_LABEL = "每天平均 mean day"
 TYPED_LABEL = "设置的时段 typed"
 SUGGESTED_LABEL = "建议时段 suggested"
 MARK = "●"
 ROW_LABELS = (*WEEKDAYS, MEAN_DAY_LABEL, TYPED_LABEL, SUGGESTED_LABEL)
-#: First cell of the values (weekday rows, then mean day, typed and suggested marks).
-GRID_VALUES_AT = (GRID_AT[0] + 1, GRID_AT[1] + 1)
 GRID_FORMAT = "0"
 
 
 def grid_range() -> str:
     """The 7 × 24 weekday × hour cells (the colour scale's range), e.g. ``E4:AB10``."""
-    r, c = GRID_VALUES_AT
+    r, c = TRAFFIC_GRID_VALUES_AT
     return (
         f"{get_column_letter(c)}{r}:"
         f"{get_column_letter(c + len(HOURS) - 1)}{r + len(WEEKDAYS) - 1}"
@@ -90,7 +94,7 @@ def grid_range() -> str:
 
 
 def grid_labels() -> list[list[object]]:
-    """The grid's corner, hour header and row labels, as one block at ``GRID_AT``
+    """The grid's corner, hour header and row labels, as one block at ``TRAFFIC_GRID_AT``
     (value cells left None): what a sheet created by the macro is written with."""
     return [[GRID_CORNER, *HOURS]] + [
         [label] + [None] * len(HOURS) for label in ROW_LABELS
@@ -120,20 +124,20 @@ def lay_out_traffic_sheet(ws: Worksheet) -> None:
     formats, widths and the colour scale. 汇总今日 fills the values."""
     ws["A1"] = TRAFFIC_TITLE
     ws["A1"].font = TITLE_FONT
-    r, c = INFO_AT
-    for i, key in enumerate(INFO_KEYS):
+    r, c = TRAFFIC_INFO_AT
+    for i, key in enumerate(TRAFFIC_INFO_KEYS):
         cell = ws.cell(row=r + i, column=c, value=key)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         value = ws.cell(row=r + i, column=c + 1)
         value.alignment = Alignment(wrap_text=key == NOTE_KEY, vertical="top")
         if key in INFO_FORMATS:
             value.number_format = INFO_FORMATS[key]
-    ws.cell(row=r + INFO_KEYS.index(NOTE_KEY), column=c + 1, value=INFO_NOTE)
-    ws.row_dimensions[r + INFO_KEYS.index(NOTE_KEY)].height = 120
+    ws.cell(row=r + TRAFFIC_INFO_KEYS.index(NOTE_KEY), column=c + 1, value=INFO_NOTE)
+    ws.row_dimensions[r + TRAFFIC_INFO_KEYS.index(NOTE_KEY)].height = 120
     ws.column_dimensions[get_column_letter(c)].width = 26
     ws.column_dimensions[get_column_letter(c + 1)].width = 26
     ws.column_dimensions[get_column_letter(c + 2)].width = 2
-    gr, gc = GRID_AT
+    gr, gc = TRAFFIC_GRID_AT
     for i, row in enumerate(grid_labels()):
         for j, value in enumerate(row):
             if value is None:
@@ -141,7 +145,7 @@ def lay_out_traffic_sheet(ws: Worksheet) -> None:
             cell = ws.cell(row=gr + i, column=gc + j, value=value)
             _header(cell)
     ws.column_dimensions[get_column_letter(gc)].width = 18
-    vr, vc = GRID_VALUES_AT
+    vr, vc = TRAFFIC_GRID_VALUES_AT
     for j in range(len(HOURS)):
         ws.column_dimensions[get_column_letter(vc + j)].width = 5
         for i in range(len(ROW_LABELS)):
@@ -155,8 +159,6 @@ def lay_out_traffic_sheet(ws: Worksheet) -> None:
 
 # -- 分析 ----------------------------------------------------------------------
 ANALYSIS_SHEET = "分析"
-HEADER_ROW = 3  # every block's header row; data below it
-NOTE_ROW = 2
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ class Block:
 
     @property
     def at(self) -> tuple[int, int]:
-        return HEADER_ROW, self.col
+        return ANALYSIS_HEADER_ROW, self.col
 
     @property
     def width(self) -> int:
@@ -234,8 +236,8 @@ SCORES = Block(
 )
 BLOCKS = (WORDING, TOP, COVERAGE, SCORES)
 #: Row 2: the wording note at the wording block, the score rule above the keyword blocks.
-WORDING_NOTE_AT = (NOTE_ROW, WORDING.col)
-RULE_AT = (NOTE_ROW, TOP.col)
+WORDING_NOTE_AT = (ANALYSIS_NOTE_ROW, WORDING.col)
+RULE_AT = (ANALYSIS_NOTE_ROW, TOP.col)
 WORDING_DAYS, WORDING_MIN_N, TOP_N = 30, 5, 20
 
 
@@ -268,15 +270,19 @@ def lay_out_analysis_sheet(ws: Worksheet) -> None:
         ws.cell(row=1, column=block.col).font = TITLE_FONT
         for j, (key, header) in enumerate(zip(block.keys, block.headers, strict=True)):
             col = block.col + j
-            _header(ws.cell(row=HEADER_ROW, column=col, value=header))
+            _header(ws.cell(row=ANALYSIS_HEADER_ROW, column=col, value=header))
             ws.column_dimensions[get_column_letter(col)].width = block.widths.get(
                 key, 12
             )
         ws.column_dimensions[get_column_letter(block.col + block.width)].width = 2
-    ws.cell(row=NOTE_ROW, column=WORDING.col).font = Font(italic=True, color="595959")
-    ws.cell(row=NOTE_ROW, column=TOP.col).font = Font(italic=True, color="595959")
-    ws.row_dimensions[HEADER_ROW].height = 32
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1).coordinate
+    ws.cell(row=ANALYSIS_NOTE_ROW, column=WORDING.col).font = Font(
+        italic=True, color="595959"
+    )
+    ws.cell(row=ANALYSIS_NOTE_ROW, column=TOP.col).font = Font(
+        italic=True, color="595959"
+    )
+    ws.row_dimensions[ANALYSIS_HEADER_ROW].height = 32
+    ws.freeze_panes = ws.cell(row=ANALYSIS_HEADER_ROW + 1, column=1).coordinate
     ws.sheet_view.showGridLines = False
 
 
@@ -284,12 +290,9 @@ __all__ = [
     "ANALYSIS_SHEET",
     "BLOCKS",
     "COVERAGE",
-    "GRID_AT",
-    "GRID_VALUES_AT",
-    "INFO_AT",
-    "INFO_KEYS",
     "SCORES",
     "TOP",
+    "TRAFFIC_INFO_KEYS",
     "TRAFFIC_SHEET",
     "WORDING",
     "lay_out_analysis_sheet",

@@ -26,7 +26,7 @@ def plan_chart(ws: Worksheet) -> BarChart:
     r, c = HOURS_AT
     col = {x.key: c + i for i, x in enumerate(HOURS.columns)}
     bars = BarChart()
-    bars.title = "重发数 vs 流量权重 / slots vs weight"
+    bars.title = f"重发数 vs {HOURS.column('weight').zh} / slots vs weight"
     bars.add_data(
         Reference(ws, min_col=col["slots"], min_row=r, max_row=r + 1),
         titles_from_data=True,
@@ -41,7 +41,7 @@ def plan_chart(ws: Worksheet) -> BarChart:
         titles_from_data=True,
     )
     line.y_axis.axId = 200
-    line.y_axis.title = "流量权重 weight"
+    line.y_axis.title = f"{HOURS.column('weight').zh} weight"
     line.y_axis.number_format = "0%"
     line.y_axis.crosses = "max"
     bars += line

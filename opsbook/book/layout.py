@@ -2,7 +2,7 @@
 
 The template writes these blocks, the charts read them and the macros fill
 them, so the coordinates live here, apart from all three, to be imported by
-each without a cycle (``opsbook.book.template`` re-exports them).
+each without a cycle.
 """
 
 from __future__ import annotations
@@ -11,16 +11,21 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..core.schema import HOURS, PLAN
+from ..core.settings import named
+
+# 设置: the key/value table from A1 (header row), one row per setting below it, in
+# core.settings' order; the macro book's live formulas point at these cells.
+SETTINGS_AT = (1, 1)
 
 # Where the plan sheet's blocks start (row, column), 1-based.
 PLAN_AT = (1, 1)
 HOURS_AT = (1, len(PLAN.columns) + 2)
 INFO_AT = (1, HOURS_AT[1] + len(HOURS.columns) + 1)
 INFO_KEYS = (
-    "计划日期 plan date",
+    f"{named('plan_date')} plan date",
     "生成时间 built at",
     "重发总数 reposts",
-    "流量权重来源 weights from",
+    f"{HOURS.column('weight').zh}来源 weights from",
     "流量天数 traffic days",
     "未排入 left out",
 )
@@ -55,3 +60,16 @@ BUTTON_ROW = INFO_AT[0] + len(INFO_KEYS) + 2
 PLAN_CHART_AT = f"{get_column_letter(INFO_AT[1])}{BUTTON_ROW + 3}"
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# 流量分析: the 7 × 24 grid from its corner cell (hours run right of it, weekdays
+# below it), then the mean day and the typed / suggested marks; the info block
+# below the grid (whose rows stay even), key column with the value beside it.
+TRAFFIC_GRID_AT = (3, 4)
+#: First cell of the values (weekday rows, then mean day, typed and suggested marks).
+TRAFFIC_GRID_VALUES_AT = (TRAFFIC_GRID_AT[0] + 1, TRAFFIC_GRID_AT[1] + 1)
+TRAFFIC_INFO_AT = (16, 1)
+
+# 分析: header + rows blocks side by side, each block's header on one row, a note row
+# above it; the blocks' columns follow from their widths (analysis_sheets.BLOCKS).
+ANALYSIS_HEADER_ROW = 3
+ANALYSIS_NOTE_ROW = 2

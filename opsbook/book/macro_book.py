@@ -27,13 +27,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.schema import DAILY, EFFECT, PLAN, SETTINGS, TRAFFIC
-from ..core.settings import SETTINGS_ROWS
-from .analysis_sheets import INFO_AT as TRAFFIC_INFO_AT
-from .analysis_sheets import INFO_KEYS as TRAFFIC_INFO_KEYS
-from .analysis_sheets import TRAFFIC_SHEET
+from ..core.schema import DAILY, EFFECT, HOURS, PLAN, SETTINGS, TRAFFIC
+from ..core.settings import position
+from .analysis_sheets import TRAFFIC_INFO_KEYS, TRAFFIC_SHEET
 from .files import atomic_save
-from .layout import BUTTON_ROW, HEADER_FILL, INFO_AT, INFO_KEYS, TODAY_AT, TODAY_KEYS
+from .layout import (
+    BUTTON_ROW,
+    HEADER_FILL,
+    INFO_AT,
+    INFO_KEYS,
+    SETTINGS_AT,
+    TODAY_AT,
+    TODAY_KEYS,
+    TRAFFIC_INFO_AT,
+)
 from .template import SHEET_ORDER, build_workbook
 
 DATA = Path(__file__).parent / "data"
@@ -100,7 +107,7 @@ LIVE_AT = (INFO_AT[0], INFO_AT[1] + 3)
 LIVE_HEADERS = ("小时 hour", "权重（实时）live weight", "重发数（实时）live slots")
 LIVE_NOTE = (
     "实时列由 REPOST_WEIGHTS / REPOST_SLOTS 公式计算，仅 Windows Excel；改 设置 里的数字即可看到变化。"
-    "Mac、WPS、LibreOffice 请看左边按钮写入的 流量权重 / 重发数。"
+    f"Mac、WPS、LibreOffice 请看左边按钮写入的 {HOURS.column('weight').zh} / 重发数。"
     " / Live columns are worksheet functions (Windows Excel only); elsewhere read the static figures."
 )
 
@@ -178,8 +185,8 @@ def shell(vba: bytes) -> bytes:
 
 
 def _setting_cell(key: str) -> str:
-    row = 2 + [s.key for s in SETTINGS_ROWS].index(key)
-    return f"'{SETTINGS.name}'!$B${row}"
+    row = SETTINGS_AT[0] + 1 + position(key)
+    return f"'{SETTINGS.name}'!${get_column_letter(SETTINGS_AT[1] + 1)}${row}"
 
 
 def live_block(ws: Worksheet) -> None:

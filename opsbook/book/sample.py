@@ -205,7 +205,7 @@ def _history(
 def _traffic(
     plan_date: dt.date,
     rng: np.random.Generator,
-    reposted: set[tuple[dt.date, int]] = frozenset(),
+    reposted: frozenset[tuple[dt.date, int]] | set[tuple[dt.date, int]] = frozenset(),
 ) -> pd.DataFrame:
     """Hourly visitors and page views for the 28 days before ``plan_date``;
     an hour with reposts done draws REPOST_LIFT times the visitors."""

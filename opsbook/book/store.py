@@ -111,9 +111,12 @@ class WorkbookStore:
         self._written = False
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> WorkbookStore:
+    def open(
+        cls, path: str | os.PathLike[str], *, checked: bool = False
+    ) -> WorkbookStore:
         path = Path(path).resolve()
-        check_workbook_path(path)
+        if not checked:
+            check_workbook_path(path)
         try:
             package = Package.open(path)
         except Exception as exc:  # untrusted input: a parser failure is "damaged"

@@ -61,6 +61,7 @@ from .layout import (
     LEFT_OUT_AT,
     PLAN_AT,
     PLAN_CHART_AT,
+    SETTINGS_AT,
     TODAY_AT,
     TODAY_KEYS,
     TREND_AT,
@@ -176,13 +177,14 @@ def _frame_rows(frame: pd.DataFrame | None, spec: SheetSpec) -> list[list[Any]]:
 
 def _settings_sheet(ws: Worksheet, overrides: dict[str, Any]) -> None:
     rows = [[s.zh, overrides.get(s.key, s.default), s.note] for s in SETTINGS_ROWS]
-    write_table(ws, SETTINGS, rows, style="TableStyleLight9")
-    for i, s in enumerate(SETTINGS_ROWS, start=2):
+    write_table(ws, SETTINGS, rows, SETTINGS_AT, style="TableStyleLight9")
+    r, c = SETTINGS_AT
+    for i, s in enumerate(SETTINGS_ROWS, start=r + 1):
         if s.key == "plan_date":
-            ws.cell(row=i, column=2).number_format = "yyyy-mm-dd"
+            ws.cell(row=i, column=c + 1).number_format = "yyyy-mm-dd"
         elif s.key == "suggest_share":
-            ws.cell(row=i, column=2).number_format = "0%"
-        ws.cell(row=i, column=3).alignment = Alignment(wrap_text=False)
+            ws.cell(row=i, column=c + 1).number_format = "0%"
+        ws.cell(row=i, column=c + 2).alignment = Alignment(wrap_text=False)
 
 
 def _plan_sheet(ws: Worksheet) -> None:

@@ -222,7 +222,7 @@ def _parse_column(
             values.append(text)
             continue
         try:
-            parsed = reader(v)
+            parsed: Any = reader(v)
         except (ValueError, TypeError, OverflowError):
             problem(
                 i,

@@ -27,12 +27,13 @@ import pandas as pd
 
 from ..errors import CapacityError, Problem
 from . import repost_rules as rules
-from .repost_windows import Window, check_window, segments_length, usable_minutes
+from .repost_windows import segments_length, usable_minutes
+from .schema import SETTINGS
+from .settings import PlanSettings, named
 from .traffic_weights import PROFILES, hourly_weights
 
 __all__ = [
     "Plan",
-    "PlanSettings",
     "apportion",
     "assign_slots",
     "build_plan",
@@ -46,37 +47,6 @@ SLOT_COLUMNS = ["time", "hour", "product_id", "title", "category", "priority", "
 HOUR_COLUMNS = ["hour", "label", "mean_visitors", "weight", "capacity", "slots"]
 HOUR_COLUMNS += ["batches"]  # the hour's product IDs in batches, see rules.batches
 _SNAP = 1e-9  # float noise in quotas below this is treated as exact
-_LOWEST = dict(min_gap_minutes=1, lookback_days=1, shop_daily_cap=1, batch_size=1)
-_LOWEST["repost_interval_hours"] = 0  # each count's smallest value in PlanSettings
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    """What the 设置 sheet decides for one day's plan (validated on creation)."""
-
-    windows: tuple[Window, ...]
-    plan_date: dt.date
-    daily_count: int | None = None  # None = every included product
-    min_gap_minutes: int = 3
-    hourly_cap: int | None = None  # None = no cap; 0 = nothing fits
-    lookback_days: int = 14
-    profile: str = "mean"  # "mean" or "recent", see day_weights
-    repost_interval_hours: int = 24  # between two reposts of one product; 0 = off
-    shop_daily_cap: int = 400  # reposts a day for the whole shop
-    batch_size: int = 20  # product IDs per batch repost
-
-    def __post_init__(self) -> None:
-        for window in self.windows:
-            check_window(window)
-        for name, lo in _LOWEST.items():
-            if getattr(self, name) < lo:
-                raise ValueError(f"{name} must be >= {lo}, not {getattr(self, name)}")
-        if self.repost_interval_hours > 8760:  # a year; later would overflow
-            raise ValueError("repost_interval_hours must be at most 8760")
-        for name in ("daily_count", "hourly_cap"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"{name} must be >= 0 or None, not {value}")
 
 
 @dataclass(frozen=True)
@@ -126,16 +96,18 @@ def _capacity_error(total: int, cap_total: int) -> CapacityError:
     return CapacityError(
         [
             Problem(
-                sheet="设置",
+                sheet=SETTINGS.name,
                 code="capacity",
                 reason=f"要重发 {total} 件，但时段最多放 {cap_total} 件 / {total} products but the windows hold at most {cap_total}",
-                hint=f"把 每日重发数量 改成不超过 {cap_total}，或加长 重发时段、减小 最小间隔分钟、提高 每小时上限 / lower daily_count, widen the windows, shorten min_gap_minutes or raise hourly_cap",
+                hint=f"把 {named('daily_count')} 改成不超过 {cap_total}，或加长 {named('windows')}、减小 {named('min_gap_minutes')}、提高 {named('hourly_cap')} / lower daily_count, widen the windows, shorten min_gap_minutes or raise hourly_cap",
             )
         ]
     )
 
 
-def apportion(total: int, weights: Sequence[float], caps: Sequence[int]) -> np.ndarray:
+def apportion(
+    total: int, weights: Sequence[float] | np.ndarray, caps: Sequence[int] | np.ndarray
+) -> np.ndarray:
     """Split ``total`` slots over hours by largest remainder (Hamilton), within caps.
 
     Hours whose share exceeds their cap are fixed at the cap and the rest is

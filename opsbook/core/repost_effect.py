@@ -13,6 +13,8 @@ either side says so instead of guessing.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -79,7 +81,7 @@ def hourly_effect(traffic: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
             at.loc[at["reposted"], "visitors"].to_numpy(float),
             at.loc[~at["reposted"], "visitors"].to_numpy(float),
         )
-        row = {
+        row: dict[str, Any] = {
             "hour": int(hour),
             "days_with": len(with_),
             "days_without": len(without),

@@ -47,6 +47,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .settings import named
+
 __all__ = [
     "CAP",
     "INTERVAL",
@@ -85,7 +87,7 @@ def reason_text(reason: str, interval_hours: int) -> str:
             f"距上次重发不足 {interval_hours} 小时，之后的时段已满或已过"
             f" / reposted within {interval_hours} h; no free slot after that today"
         )
-    return "超出店铺每日上限 / over the shop's daily cap"
+    return f"超出{named('shop_daily_cap')} / over the shop's daily cap"
 
 
 # -- the daily cap ---------------------------------------------------------------
@@ -249,9 +251,9 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 # -- batches ---------------------------------------------------------------------
 def batches(ids: Iterable[object], size: int) -> str:
     """IDs joined by ``;``, at most ``size`` per batch, one batch per line."""
-    ids = [str(i) for i in ids]
+    texts = [str(i) for i in ids]
     return BATCH_SEP.join(
-        ID_SEP.join(ids[k : k + size]) for k in range(0, len(ids), size)
+        ID_SEP.join(texts[k : k + size]) for k in range(0, len(texts), size)
     )
 
 

@@ -330,7 +330,7 @@ HOURS = SheetSpec(
             "批次商品ID",
             "batches",
             width=40,
-            note="这一小时的商品ID，分号分隔，一行一批（每批最多 每批上限 件），逐批粘到 1688 批量重发 / this hour's IDs, one batch per line",
+            note="这一小时的商品ID，分号分隔，一行一批（每批件数见 设置），逐批粘到 1688 批量重发 / this hour's IDs, one batch per line",
         ),
     ),
 )
@@ -359,7 +359,7 @@ LEFT_OUT = SheetSpec(
             "datetime",
             width=17,
             number_format="yyyy-mm-dd hh:mm",
-            note="最早什么时候能重发（落在重发时段内）/ the earliest time it could go, inside a window",
+            note="最早什么时候能重发（落在 设置 的时段内）/ the earliest time it could go, inside a window",
         ),
         Column("title", "商品名称", "title", width=40),
         Column("reason_text", "未排入原因", "reason", width=40),

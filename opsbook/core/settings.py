@@ -16,8 +16,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from .cells import header_key, is_blank, norm_text, to_datetime, to_number
-from .planner import PlanSettings
-from .repost_windows import Window
+from .repost_windows import Window, check_window
 from .schema import SETTINGS
 
 
@@ -112,6 +111,59 @@ SETTINGS_ROWS = (
         "「流量分析」的建议时段要覆盖多少访客（如 60%）；opsbook 只写建议，不改 重发时段 / share of visitors the suggested windows hold",
     ),
 )
+
+BY_KEY = {s.key: s for s in SETTINGS_ROWS}
+
+
+def named(key: str) -> str:
+    """The 设置 row's Chinese name, as staff see it (``named("daily_count")`` -> 每日重发数量)."""
+    return BY_KEY[key].zh
+
+
+def default(key: str) -> Any:
+    """The row's default, used when its value is left empty."""
+    return BY_KEY[key].default
+
+
+def position(key: str) -> int:
+    """The row's place among the 设置 rows of a new book (0 = first)."""
+    return list(BY_KEY).index(key)
+
+
+_LOWEST = dict(min_gap_minutes=1, lookback_days=1, shop_daily_cap=1, batch_size=1)
+_LOWEST["repost_interval_hours"] = 0  # each count's smallest value in PlanSettings
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What the 设置 sheet decides for one day's plan (validated on creation)."""
+
+    windows: tuple[Window, ...]
+    plan_date: dt.date
+    daily_count: int | None = None  # None = every included product
+    min_gap_minutes: int = default("min_gap_minutes")
+    hourly_cap: int | None = None  # None = no cap; 0 = nothing fits
+    lookback_days: int = default("lookback_days")
+    profile: str = "mean"  # "mean" or "recent", see day_weights
+    repost_interval_hours: int = default(
+        "repost_interval_hours"
+    )  # between two reposts of one product; 0 = off
+    shop_daily_cap: int = default("shop_daily_cap")  # reposts a day for the whole shop
+    batch_size: int = default("batch_size")  # product IDs per batch repost
+
+    def __post_init__(self) -> None:
+        for window in self.windows:
+            check_window(window)
+        for name, lo in _LOWEST.items():
+            if getattr(self, name) < lo:
+                raise ValueError(f"{name} must be >= {lo}, not {getattr(self, name)}")
+        if self.repost_interval_hours > 8760:  # a year; later would overflow
+            raise ValueError("repost_interval_hours must be at most 8760")
+        for name in ("daily_count", "hourly_cap"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0 or None, not {value}")
+
 
 _SEP = r"[,，、;；\n]"
 _DASH = r"\s*(?:-|~|～|—|–|至|到)\s*"
@@ -284,4 +336,66 @@ def read_settings(
         repost_interval_hours=values["repost_interval_hours"],
         shop_daily_cap=values["shop_daily_cap"],
         batch_size=values["batch_size"],
+    )
+
+
+# -- one row at a time: the analysis sheets read 设置 leniently --------------------
+DEFAULT_SHARE = default("suggest_share")
+
+
+@dataclass(frozen=True)
+class TrafficSettings:
+    lookback_days: int
+    typed: str  # 重发时段 as typed (the default when blank)
+    windows: tuple[tuple[int, int], ...]  # typed windows in minutes; () if unreadable
+    share: float
+
+
+def rows_for(settings: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The 设置 rows named as ``key``'s row is (Chinese or English key)."""
+    setting = BY_KEY[key]
+    names = {header_key(setting.zh), header_key(setting.en)}
+    rows = pd.DataFrame(
+        {c: settings.get(c, pd.Series(dtype=object)) for c in ("key", "value", "_row")}
+    )
+    mine = rows["key"].map(lambda k: not is_blank(k) and header_key(k) in names)
+    return rows[mine.astype(bool).to_numpy()]
+
+
+def typed_value(settings: pd.DataFrame, key: str) -> Any:
+    """The value typed in ``key``'s row, None when blank or missing."""
+    values = [v for v in rows_for(settings, key)["value"] if not is_blank(v)]
+    return values[0] if values else None
+
+
+def read_one(settings: pd.DataFrame, key: str) -> tuple[Any, bool]:
+    """One 设置 value as 生成重发计划 reads it, and whether it could be read: the
+    default when missing or unreadable (生成重发计划 is what reports that)."""
+    rows = rows_for(settings, key)
+    try:
+        return getattr(read_settings(rows), key), True
+    except InputError:
+        return getattr(read_settings(rows.iloc[0:0]), key), False
+
+
+def read_share(settings: pd.DataFrame) -> float:
+    """The 建议覆盖率 row's value as a fraction in (0, 1] (60% and 60 read as 0.6);
+    ``DEFAULT_SHARE`` when there is no such row or it cannot be read."""
+    typed = typed_value(settings, "suggest_share")
+    try:
+        return DEFAULT_SHARE if typed is None else read_share_value(typed)
+    except (ValueError, TypeError):
+        return DEFAULT_SHARE
+
+
+def traffic_settings(settings: pd.DataFrame) -> TrafficSettings:
+    """Lookback, typed windows and share from the parsed 设置 rows, each on its own: an
+    unreadable value takes its default here (生成重发计划 is what reports it)."""
+    typed = typed_value(settings, "windows")
+    windows, readable = read_one(settings, "windows")
+    return TrafficSettings(
+        read_one(settings, "lookback_days")[0],
+        DEFAULT_WINDOWS if typed is None else norm_text(typed),
+        tuple(windows) if readable else (),
+        read_share(settings),
     )

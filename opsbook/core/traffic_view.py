@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .settings import named
 from .traffic_weights import lookback_rows
 
 WEEKDAYS = (
@@ -80,7 +81,7 @@ def _no_traffic(lookback_days: int, reason: str) -> InputError:
             Problem(
                 "流量",
                 "no_traffic",
-                f"计划日期前 {lookback_days} 天{reason} / no usable traffic in the last {lookback_days} days",
+                f"{named('plan_date')}前 {lookback_days} 天{reason} / no usable traffic in the last {lookback_days} days",
                 "先导入生意参谋的流量（按钮「导入流量」或 opsbook import-traffic）/ import traffic first",
             )
         ]

@@ -30,17 +30,16 @@ import pandas as pd
 import xlwings as xw
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..book import analysis_sheets as layout
+from ..book import analysis_sheets as sheets
+from ..book import layout
 from ..book.store import WorkbookStore
-from ..core.cells import header_key, is_blank, norm_text
+from ..core.cells import is_blank
 from ..core.keywords import keyword_scores, title_coverage
 from ..core.parser import parse_sheet
 from ..core.schema import INQUIRIES, KEYWORDS, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
 from ..core.settings import (
-    DEFAULT_WINDOWS,
-    SETTINGS_ROWS,
-    read_settings,
-    read_share_value,
+    TrafficSettings,
+    traffic_settings,
 )
 from ..core.traffic_view import (
     HOURS,
@@ -56,77 +55,17 @@ from .values import to_excel
 
 Progress = Callable[[str], None]
 
-DEFAULT_SHARE = next(s.default for s in SETTINGS_ROWS if s.key == "suggest_share")
-
 
 @dataclass(frozen=True)
 class AnalysisResult:
     day: dt.date
     grid: pd.DataFrame
-    suggested: str  # windows text, or layout.NO_TRAFFIC
+    suggested: str  # windows text, or sheets.NO_TRAFFIC
     share: float
     wording: pd.DataFrame
     scores: pd.DataFrame
     top: pd.DataFrame
     coverage: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class TrafficSettings:
-    lookback_days: int
-    typed: str  # 重发时段 as typed (the default when blank)
-    windows: tuple[tuple[int, int], ...]  # typed windows in minutes; () if unreadable
-    share: float
-
-
-def _rows(settings: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The 设置 rows named as ``key``'s row is (Chinese or English key)."""
-    setting = next(s for s in SETTINGS_ROWS if s.key == key)
-    names = {header_key(setting.zh), header_key(setting.en)}
-    rows = pd.DataFrame(
-        {c: settings.get(c, pd.Series(dtype=object)) for c in ("key", "value", "_row")}
-    )
-    mine = rows["key"].map(lambda k: not is_blank(k) and header_key(k) in names)
-    return rows[mine.astype(bool).to_numpy()]
-
-
-def _typed(settings: pd.DataFrame, key: str) -> Any:
-    """The value typed in ``key``'s row, None when blank or missing."""
-    values = [v for v in _rows(settings, key)["value"] if not is_blank(v)]
-    return values[0] if values else None
-
-
-def _setting(settings: pd.DataFrame, key: str) -> tuple[Any, bool]:
-    """One 设置 value as 生成重发计划 reads it, and whether it could be read: the
-    default when missing or unreadable (生成重发计划 is what reports that)."""
-    rows = _rows(settings, key)
-    try:
-        return getattr(read_settings(rows), key), True
-    except InputError:
-        return getattr(read_settings(rows.iloc[0:0]), key), False
-
-
-def read_share(settings: pd.DataFrame) -> float:
-    """The 建议覆盖率 row's value as a fraction in (0, 1] (60% and 60 read as 0.6);
-    ``DEFAULT_SHARE`` when there is no such row or it cannot be read."""
-    typed = _typed(settings, "suggest_share")
-    try:
-        return DEFAULT_SHARE if typed is None else read_share_value(typed)
-    except (ValueError, TypeError):
-        return DEFAULT_SHARE
-
-
-def traffic_settings(settings: pd.DataFrame) -> TrafficSettings:
-    """Lookback, typed windows and share from the parsed 设置 rows, each on its own: an
-    unreadable value takes its default here (生成重发计划 is what reports it)."""
-    typed = _typed(settings, "windows")
-    windows, readable = _setting(settings, "windows")
-    return TrafficSettings(
-        _setting(settings, "lookback_days")[0],
-        DEFAULT_WINDOWS if typed is None else norm_text(typed),
-        tuple(windows) if readable else (),
-        read_share(settings),
-    )
 
 
 def _frame(book: xw.Book, spec: SheetSpec) -> pd.DataFrame:
@@ -150,14 +89,14 @@ def _ensure_sheet(
         book.api.add_laid_out_sheet(name, lay_out)
         return book.sheets[name]
     sheet = book.sheets.add(name, after=book.sheets[-1])
-    if name == layout.TRAFFIC_SHEET:  # desktop Excel: title, formats, colour scale
-        sheet.range("A1").value = layout.TRAFFIC_TITLE
-        sheet.range(layout.GRID_VALUES_AT).resize(
-            len(layout.ROW_LABELS), len(HOURS)
-        ).number_format = layout.GRID_FORMAT
+    if name == sheets.TRAFFIC_SHEET:  # desktop Excel: title, formats, colour scale
+        sheet.range("A1").value = sheets.TRAFFIC_TITLE
+        sheet.range(layout.TRAFFIC_GRID_VALUES_AT).resize(
+            len(sheets.ROW_LABELS), len(HOURS)
+        ).number_format = sheets.GRID_FORMAT
         # Windows Excel; elsewhere the grid goes without colours (a nicety, never a failure)
         with contextlib.suppress(Exception):
-            sheet.range(layout.grid_range()).api.FormatConditions.AddColorScale(3)
+            sheet.range(sheets.grid_range()).api.FormatConditions.AddColorScale(3)
     return sheet
 
 
@@ -173,7 +112,7 @@ def _cells(frame: pd.DataFrame) -> list[list[Any]]:
 def _marks(windows_minutes: tuple[tuple[int, int], ...]) -> list[str | None]:
     """● for each hour a window touches."""
     return [
-        layout.MARK
+        sheets.MARK
         if any(s < (h + 1) * 60 and e > h * 60 for s, e in windows_minutes)
         else None
         for h in HOURS
@@ -196,32 +135,34 @@ def write_traffic_view(
             sum(visitors[h] for s, e in suggested for h in range(s, e)) / visitors.sum()
         )
     except InputError:
-        suggested, text, held = (), layout.NO_TRAFFIC, None
+        suggested, text, held = (), sheets.NO_TRAFFIC, None
     start = plan_day - dt.timedelta(days=lookback)
     dates = pd.to_datetime(traffic["date"], errors="coerce").dt.date
     days_with = int(dates[(dates >= start) & (dates <= day)].nunique())
     info = {
-        layout.TYPED_KEY: settings.typed,
-        layout.SUGGESTED_KEY: text,
-        layout.SHARE_KEY: settings.share,
-        layout.HELD_KEY: held,
-        layout.LOOKBACK_KEY: lookback,
-        layout.SPAN_KEY: f"{start:%Y-%m-%d} 至 {day:%Y-%m-%d}（有流量 {days_with} 天）"
+        sheets.TYPED_KEY: settings.typed,
+        sheets.SUGGESTED_KEY: text,
+        sheets.SHARE_KEY: settings.share,
+        sheets.HELD_KEY: held,
+        sheets.LOOKBACK_KEY: lookback,
+        sheets.SPAN_KEY: f"{start:%Y-%m-%d} 至 {day:%Y-%m-%d}（有流量 {days_with} 天）"
         f" / {days_with} days with traffic",
-        layout.NOTE_KEY: layout.INFO_NOTE,
+        sheets.NOTE_KEY: sheets.INFO_NOTE,
     }
-    sheet = _ensure_sheet(book, layout.TRAFFIC_SHEET, layout.lay_out_traffic_sheet)
-    sheet.range(layout.INFO_AT).value = [[k, info[k]] for k in layout.INFO_KEYS]
+    sheet = _ensure_sheet(book, sheets.TRAFFIC_SHEET, sheets.lay_out_traffic_sheet)
+    sheet.range(layout.TRAFFIC_INFO_AT).value = [
+        [k, info[k]] for k in sheets.TRAFFIC_INFO_KEYS
+    ]
     values = [
         *(list(r) for r in grid.to_numpy()),
         list(means.to_numpy()),
         _marks(settings.windows),
         _marks(tuple((s * 60, e * 60) for s, e in suggested)),
     ]
-    block = layout.grid_labels()
+    block = sheets.grid_labels()
     for i, row in enumerate(values, start=1):
         block[i][1:] = [None if is_blank(v) else to_excel(v) for v in row]
-    sheet.range(layout.GRID_AT).value = block
+    sheet.range(layout.TRAFFIC_GRID_AT).value = block
     return grid, text
 
 
@@ -231,25 +172,27 @@ def _old_lengths(sheet: xw.Sheet) -> dict[int, int]:
     rng = sheet.used_range
     value = rng.options(ndim=2).value
     out = {}
-    for block in layout.BLOCKS:
+    for block in sheets.BLOCKS:
         cols = range(block.col - rng.column, block.col - rng.column + block.width)
         filled = [
             rng.row + i
             for i, row in enumerate(value)
-            if rng.row + i > layout.HEADER_ROW
+            if rng.row + i > layout.ANALYSIS_HEADER_ROW
             and any(0 <= j < len(row) and row[j] is not None for j in cols)
         ]
-        out[block.col] = max(filled, default=layout.HEADER_ROW) - layout.HEADER_ROW
+        out[block.col] = (
+            max(filled, default=layout.ANALYSIS_HEADER_ROW) - layout.ANALYSIS_HEADER_ROW
+        )
     return out
 
 
 def _write_block(
-    sheet: xw.Sheet, block: layout.Block, frame: pd.DataFrame, old: int
+    sheet: xw.Sheet, block: sheets.Block, frame: pd.DataFrame, old: int
 ) -> None:
     rows = _cells(frame[list(block.keys)])
     rows += [[None] * block.width] * (old - len(rows))
     sheet.range(block.at).value = [block.headers, *rows]
-    r = layout.HEADER_ROW + 1
+    r = layout.ANALYSIS_HEADER_ROW + 1
     for j, key in enumerate(block.keys):
         if key in block.formats:
             sheet.range(
@@ -265,11 +208,11 @@ def write_analysis_sheet(
     top: pd.DataFrame,
     coverage: pd.DataFrame,
 ) -> None:
-    sheet = _ensure_sheet(book, layout.ANALYSIS_SHEET, layout.lay_out_analysis_sheet)
+    sheet = _ensure_sheet(book, sheets.ANALYSIS_SHEET, sheets.lay_out_analysis_sheet)
     old = _old_lengths(sheet)
-    sheet.range((1, 1)).value = layout.analysis_title_rows(day)
+    sheet.range((1, 1)).value = sheets.analysis_title_rows(day)
     for block, frame in zip(
-        layout.BLOCKS, (wording, top, coverage, scores), strict=True
+        sheets.BLOCKS, (wording, top, coverage, scores), strict=True
     ):
         _write_block(sheet, block, frame, old[block.col])
 
@@ -299,10 +242,10 @@ def write_analysis(
     )
     grid, suggested = write_traffic_view(book, day, frames[TRAFFIC.name], settings)
     wording = wording_table(
-        frames[INQUIRIES.name], day, layout.WORDING_DAYS, layout.WORDING_MIN_N
+        frames[INQUIRIES.name], day, sheets.WORDING_DAYS, sheets.WORDING_MIN_N
     )
     scores = keyword_scores(frames[KEYWORDS.name])
-    top, coverage = title_coverage(scores, frames[PRODUCTS.name], layout.TOP_N)
+    top, coverage = title_coverage(scores, frames[PRODUCTS.name], sheets.TOP_N)
     write_analysis_sheet(book, day, wording, scores, top, coverage)
     return AnalysisResult(
         day, grid, suggested, settings.share, wording, scores, top, coverage
@@ -310,9 +253,6 @@ def write_analysis(
 
 
 __all__ = [
-    "DEFAULT_SHARE",
     "AnalysisResult",
-    "read_share",
-    "traffic_settings",
     "write_analysis",
 ]

@@ -101,7 +101,8 @@ def write_changes(book: xw.Book, sheet: Sheet, changes: Iterable[Change]) -> Non
             target.range((start, col), (prev, col)).value = [
                 [get_value(sheet, r, col)] for r in range(start, prev + 1)
             ]
-            start = prev = row
+            if row is not None:
+                start = prev = row
 
 
 def table_named(

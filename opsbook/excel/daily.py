@@ -191,6 +191,7 @@ def consolidate_day(
             frames[spec.name] = _empty(spec).frame
             continue
         problems += tidy_sheet(sheet, day.year)
+        assert sheet.parsed is not None  # tidy_sheet parses the sheet
         frames[spec.name] = sheet.parsed.frame
     kw = sheets[KEYWORDS.name]
     if kw is not None:
@@ -221,11 +222,8 @@ def consolidate_day(
         next_day_tasks(tasks, day),
         campaign_tasks(due, tasks, day + dt.timedelta(days=1)),
     ]
-    tasks_added = (
-        append_rows(book, sheets[TASKS.name], _stack(new_tasks))
-        if sheets[TASKS.name]
-        else 0
-    )
+    task_sheet = sheets[TASKS.name]
+    tasks_added = append_rows(book, task_sheet, _stack(new_tasks)) if task_sheet else 0
     moved, products = _close_loop(book, plan, day)
     reused = {spec.name: frames[spec.name] for spec in (TRAFFIC, INQUIRIES, KEYWORDS)}
     if products is not None:  # titles and IDs: 上次重发 is all the loop changed

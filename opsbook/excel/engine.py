@@ -104,6 +104,14 @@ class Apps(base_classes.Apps):
         return self._live()[index]
 
 
+def _app_setting(name: str) -> property:
+    """A settable App property kept in ``App._props`` (alerts, screen updating, ...)."""
+    return property(
+        lambda self: self._props[name],
+        lambda self, value: self._props.__setitem__(name, value),
+    )
+
+
 class App(base_classes.App):
     _next_pid = -1
 
@@ -121,17 +129,11 @@ class App(base_classes.App):
             "status_bar": False,
         }
 
-    def _prop(name: str) -> property:
-        return property(
-            lambda self: self._props[name],
-            lambda self, value: self._props.__setitem__(name, value),
-        )
-
-    display_alerts = _prop("display_alerts")
-    screen_updating = _prop("screen_updating")
-    enable_events = _prop("enable_events")
-    interactive = _prop("interactive")
-    status_bar = _prop("status_bar")
+    display_alerts = _app_setting("display_alerts")
+    screen_updating = _app_setting("screen_updating")
+    enable_events = _app_setting("enable_events")
+    interactive = _app_setting("interactive")
+    status_bar = _app_setting("status_bar")
 
     @property
     def engine(self) -> Engine:
@@ -157,7 +159,7 @@ class App(base_classes.App):
     def version(self) -> str:
         return "16.0"
 
-    @property
+    @property  # type: ignore[misc]  # settable in Excel; always manual on a file
     def calculation(self) -> str:
         return "manual"
 
@@ -188,8 +190,8 @@ class Books(base_classes.Books):
     def active(self) -> Book | None:
         return self.books[-1] if self.books else None
 
-    def open(self, fullname, *args: Any, **kwargs: Any) -> Book:
-        book = Book(self, WorkbookStore.open(fullname))
+    def open(self, fullname, *args: Any, checked: bool = False, **kwargs: Any) -> Book:
+        book = Book(self, WorkbookStore.open(fullname, checked=checked))
         self.books.append(book)
         return book
 
@@ -201,8 +203,8 @@ class Books(base_classes.Books):
         return book
 
     def __call__(self, name_or_index):
-        if isinstance(name_or_index, numbers.Number):
-            return self.books[int(name_or_index) - 1]
+        if isinstance(name_or_index, numbers.Real):
+            return self.books[int(float(name_or_index)) - 1]
         for book in self.books:
             if name_or_index.lower() in (book.name.lower(), book.fullname.lower()):
                 return book
@@ -269,8 +271,8 @@ class Sheets(base_classes.Sheets):
 
     def __call__(self, name_or_index) -> Sheet:
         names = self.book.store.sheet_names()
-        if isinstance(name_or_index, numbers.Number):
-            return Sheet(self.book, names[int(name_or_index) - 1])
+        if isinstance(name_or_index, numbers.Real):
+            return Sheet(self.book, names[int(float(name_or_index)) - 1])
         for name in names:
             if name.lower() == str(name_or_index).lower():
                 return Sheet(self.book, name)
@@ -392,11 +394,12 @@ def register() -> xw.Engine:
     return xw.engines[NAME]
 
 
-def open_book(path: str | os.PathLike[str]) -> xw.Book:
-    """Open a workbook file headless as a real ``xw.Book``."""
+def open_book(path: str | os.PathLike[str], *, checked: bool = False) -> xw.Book:
+    """Open a workbook file headless as a real ``xw.Book``; ``checked``: the caller
+    has already run ``check_workbook_path`` on it (``edit_book`` does, before its lock)."""
     register()
     app = ENGINE.apps.add()  # its own app, so alerts and state belong to this run
-    return xw.Book(impl=app.books.open(Path(path)))
+    return xw.Book(impl=app.books.open(Path(path), checked=checked))
 
 
 def stats(book: xw.Book) -> dict[str, int]:

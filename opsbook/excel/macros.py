@@ -17,11 +17,11 @@ import pandas as pd
 import xlwings as xw
 
 from ..book.layout import HOURS_AT, INFO_AT, INFO_KEYS, LEFT_OUT_AT, PLAN_AT
-from ..core.cells import header_key, is_blank
+from ..core.cells import is_blank
 from ..core.parser import Parsed, parse_sheet
 from ..core.planner import Plan, build_plan
 from ..core.schema import HOURS, LEFT_OUT, PLAN, PRODUCTS, SETTINGS, TRAFFIC, SheetSpec
-from ..core.settings import read_settings
+from ..core.settings import read_settings, rows_for
 from ..errors import CapacityError, InputError, OpsbookError, Problem
 from .blocks import table_named, update_table
 
@@ -141,14 +141,15 @@ def build_repost_plan(
 
 def _locate_in_settings(exc: CapacityError, settings: Parsed) -> CapacityError:
     """Point a capacity problem at the 每日重发数量 cell, where it is usually fixed."""
-    rows = settings.frame[
-        [header_key(k) in ("每日重发数量", "dailycount") for k in settings.frame["key"]]
-    ]
+    rows = rows_for(settings.frame, "daily_count")
     if rows.empty:
         return exc
     row, col = int(rows["_row"].iloc[0]), settings.columns.get("value", 2)
     return CapacityError(
-        [replace(p, row=row, col=col, column="值") for p in exc.problems]
+        [
+            replace(p, row=row, col=col, column=SETTINGS.column("value").zh)
+            for p in exc.problems
+        ]
     )
 
 

@@ -21,11 +21,16 @@ from .values import to_excel
 class Sheet(Protocol):
     """What a range needs of its sheet (engine.Sheet provides it; no import back)."""
 
-    name: str
-    store: WorkbookStore
-    book: Any
-    api: Any
-    tables: Any
+    @property
+    def name(self) -> str: ...
+    @property
+    def store(self) -> WorkbookStore: ...
+    @property
+    def book(self) -> Any: ...
+    @property
+    def api(self) -> Any: ...
+    @property
+    def tables(self) -> Any: ...
 
 
 MAX_ROWS = 1_048_576
@@ -234,8 +239,8 @@ class Tables(base_classes.Collection):
 
     def __call__(self, key) -> Table:
         names = self.sheet.store.tables(self.sheet.name)
-        if isinstance(key, numbers.Number):
-            return Table(self.sheet, names[int(key) - 1])
+        if isinstance(key, numbers.Real):
+            return Table(self.sheet, names[int(float(key)) - 1])
         for name in names:
             if name.lower() == str(key).lower():
                 return Table(self.sheet, name)
@@ -286,11 +291,11 @@ class Table(base_classes.Table):
     def parent(self) -> Sheet:
         return self.sheet
 
-    @property
+    @property  # type: ignore[misc]  # settable in Excel; read-only on a file
     def name(self) -> str:
         return self._name
 
-    @property
+    @property  # type: ignore[misc]  # settable in Excel; read-only on a file
     def display_name(self) -> str:
         return self._name
 
@@ -298,7 +303,7 @@ class Table(base_classes.Table):
     def range(self) -> Range:
         return Range(self.sheet, self.api.ref)
 
-    @property
+    @property  # type: ignore[misc]  # settable in Excel; read-only on a file
     def show_headers(self) -> bool:
         return bool(self.api.header_rows)
 
@@ -317,7 +322,7 @@ class Table(base_classes.Table):
             return None
         return Range(self.sheet, (first, r.column), r.arg2)
 
-    @property
+    @property  # type: ignore[misc]  # settable in Excel; read-only on a file
     def show_totals(self) -> bool:
         return bool(self.api.totals_rows)
 

@@ -42,7 +42,7 @@ def edit_book(
         if not force:
             check_not_open_elsewhere(path)
         clean_stale_temps(path)
-        book = open_book(path)
+        book = open_book(path, checked=True)
         result = macro(book)
         backup = make_backup(path)
         book.save()

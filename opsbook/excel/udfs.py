@@ -26,6 +26,8 @@ from ..core.planner import apportion
 from ..core.schema import TRAFFIC
 from ..core.settings import (
     DEFAULT_WINDOWS,
+    default,
+    named,
     parse_windows,
     read_profile,
     read_share_value,
@@ -42,10 +44,13 @@ def udf(*decorators: tuple[str, tuple, dict]) -> Callable[[Callable], Callable]:
     """Apply xlwings' decorators (innermost last) and record them for the VBA generator."""
 
     def wrap(f: Callable) -> Callable:
+        makers: dict[str, Callable[..., Callable[[Callable], Callable]]] = {
+            "func": xw.func,
+            "arg": xw.arg,
+            "ret": xw.ret,
+        }
         for kind, args, kwargs in reversed(decorators):
-            f = {"func": xw.func, "arg": xw.arg, "ret": xw.ret}[kind](*args, **kwargs)(
-                f
-            )
+            f = makers[kind](*args, **kwargs)(f)
         REGISTRY[f.__name__] = list(decorators)
         return f
 
@@ -64,6 +69,11 @@ def ret(convert: Any = None, **kwargs: Any) -> tuple[str, tuple, dict]:
     return ("ret", (convert,), kwargs)
 
 
+# the 设置 rows' defaults, as 生成重发计划 reads an empty cell
+LOOKBACK = default("lookback_days")
+SHARE = default("suggest_share")
+PROFILE = default("profile")
+
 # arguments the traffic functions share (one definition, one wizard text)
 TRAFFIC_TABLE = arg(
     "traffic_table",
@@ -73,9 +83,12 @@ TRAFFIC_TABLE = arg(
     doc="流量表（含表头）/ the Traffic table with its header",
 )
 LOOKBACK_DAYS = arg(
-    "lookback_days", doc="流量回看天数，默认 14 / days of traffic, default 14"
+    "lookback_days",
+    doc=f"{named('lookback_days')}，默认 {LOOKBACK} / days of traffic, default {LOOKBACK}",
 )
-PLAN_DATE = arg("plan_date", doc="计划日期，默认今天 / plan date, default today")
+PLAN_DATE = arg(
+    "plan_date", doc=f"{named('plan_date')}，默认今天 / plan date, default today"
+)
 
 
 def _message(exc: Exception) -> str:
@@ -119,7 +132,7 @@ def _day(value: Any) -> dt.date:
         ndim=1,
         doc="24 个小时的权重（REPOST_WEIGHTS 的结果）/ the 24 hourly weights",
     ),
-    arg("cap", doc="每小时上限，可省略 / max per hour, optional"),
+    arg("cap", doc=f"{named('hourly_cap')}，可省略 / max per hour, optional"),
     ret(),
 )
 def REPOST_SLOTS(total, weights, cap=None):
@@ -144,28 +157,31 @@ def REPOST_SLOTS(total, weights, cap=None):
 @udf(
     func(category="opsbook"),
     TRAFFIC_TABLE,
-    arg("windows", doc='重发时段，如 "10:00-14:00,15:00-18:00" / the repost windows'),
+    arg(
+        "windows",
+        doc=f'{named("windows")}，如 "{DEFAULT_WINDOWS}" / the repost windows',
+    ),
     LOOKBACK_DAYS,
     PLAN_DATE,
     arg(
         "profile",
-        doc="流量权重：平均 或 近期加权，默认 平均 / mean or recent, default mean",
+        doc=f"{named('profile')}：平均 或 近期加权，默认 {PROFILE} / mean or recent, default mean",
     ),
     ret(),
 )
 def REPOST_WEIGHTS(
-    traffic_table, windows, lookback_days=14, plan_date=None, profile=None
+    traffic_table, windows, lookback_days=LOOKBACK, plan_date=None, profile=None
 ):
     """24 个小时的流量权重（时段外为 0）/ The 24 hourly traffic weights (0 outside the windows)."""
     try:
         traffic = _traffic(traffic_table)
         day = _day(plan_date)
-        kind = read_profile(profile or "平均")
+        kind = read_profile(profile or PROFILE)
         windows_ = parse_windows(
             DEFAULT_WINDOWS if windows in (None, "") else str(windows)
         )
         hours, _, _ = hourly_weights(
-            traffic, windows_, day, int(lookback_days or 14), kind
+            traffic, windows_, day, int(lookback_days or LOOKBACK), kind
         )
         weights = dict(zip(hours["hour"], hours["weight"], strict=True))
         return _column([float(weights.get(h, 0.0)) for h in range(24)])
@@ -176,19 +192,24 @@ def REPOST_WEIGHTS(
 @udf(
     func(category="opsbook"),
     TRAFFIC_TABLE,
-    arg("share", doc="要覆盖的访客比例，默认 0.6 / share of visitors, default 0.6"),
+    arg(
+        "share",
+        doc=f"要覆盖的访客比例，默认 {SHARE} / share of visitors, default {SHARE}",
+    ),
     LOOKBACK_DAYS,
     PLAN_DATE,
     ret(),
 )
-def REPOST_SUGGEST_WINDOWS(traffic_table, share=0.6, lookback_days=14, plan_date=None):
+def REPOST_SUGGEST_WINDOWS(
+    traffic_table, share=SHARE, lookback_days=LOOKBACK, plan_date=None
+):
     """建议的重发时段：最少的整点小时覆盖给定比例的访客 / Suggested windows: fewest hours holding the share."""
     try:
         windows = suggest_windows(
             _traffic(traffic_table),
             _day(plan_date),
-            int(lookback_days or 14),
-            0.6 if share in (None, "") else read_share_value(share),
+            int(lookback_days or LOOKBACK),
+            SHARE if share in (None, "") else read_share_value(share),
         )
         return windows_text(windows)
     except (OpsbookError, ValueError, TypeError) as exc:

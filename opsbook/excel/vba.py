@@ -34,11 +34,11 @@ def _xlwings_udfs() -> Iterator[types.ModuleType]:
     try:
         if "pythoncom" not in sys.modules or saved["xlwings.udfs"] is None:
             stub = types.ModuleType("pythoncom")
-            stub.CoInitialize = lambda: None  # the UDF thread pool's initializer
+            vars(stub).update(CoInitialize=lambda: None)  # the UDF pool's initializer
             client = types.ModuleType("win32com.client")
-            client.Dispatch = None
+            vars(client).update(Dispatch=None)
             win32com = types.ModuleType("win32com")
-            win32com.client = client
+            vars(win32com).update(client=client)
             sys.modules.update(
                 {
                     "pythoncom": stub,

@@ -255,10 +255,13 @@ def test_the_plan_sheet_carries_udf_cells_beside_the_static_figures(xlsm):
 def test_the_traffic_sheet_carries_the_live_suggestion_under_the_static_one(xlsm):
     from openpyxl import load_workbook
 
-    from opsbook.book.analysis_sheets import INFO_AT, INFO_KEYS, TRAFFIC_SHEET
+    from opsbook.book.analysis_sheets import TRAFFIC_INFO_KEYS, TRAFFIC_SHEET
+    from opsbook.book.layout import TRAFFIC_INFO_AT
 
     ws = load_workbook(xlsm)[TRAFFIC_SHEET]
-    cell = ws.cell(INFO_AT[0] + len(INFO_KEYS) + 1, INFO_AT[1] + 1).value
+    cell = ws.cell(
+        TRAFFIC_INFO_AT[0] + len(TRAFFIC_INFO_KEYS) + 1, TRAFFIC_INFO_AT[1] + 1
+    ).value
     assert cell.startswith("=REPOST_SUGGEST_WINDOWS(Traffic[#All],'设置'!$B$")
 
 

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from opsbook.core import planner
 from opsbook.core.planner import (
-    PlanSettings,
     apportion,
     assign_slots,
     build_plan,
@@ -22,6 +21,7 @@ from opsbook.core.planner import (
     select_products,
 )
 from opsbook.core.repost_windows import usable_minutes
+from opsbook.core.settings import PlanSettings
 from opsbook.core.traffic_weights import hourly_weights
 from opsbook.errors import CapacityError
 

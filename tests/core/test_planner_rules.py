@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from opsbook.core import repost_rules as rules
 from opsbook.core.planner import (
-    PlanSettings,
     apportion,
     assign_slots,
     build_plan,
@@ -21,7 +20,7 @@ from opsbook.core.planner import (
     select_products,
 )
 from opsbook.core.repost_windows import usable_minutes
-from opsbook.core.settings import read_settings
+from opsbook.core.settings import PlanSettings, read_settings
 from opsbook.core.traffic_weights import hourly_weights
 from opsbook.errors import CapacityError, InputError
 from opsbook.excel import macros

@@ -1,9 +1,18 @@
+import ast
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from opsbook.core.settings import parse_windows, read_settings, read_share_value
+import opsbook
+from opsbook.core import schema
+from opsbook.core.settings import (
+    SETTINGS_ROWS,
+    parse_windows,
+    read_settings,
+    read_share_value,
+)
 from opsbook.errors import InputError
 
 
@@ -93,3 +102,41 @@ def test_an_impossible_suggested_share_names_its_cell(value):
     with pytest.raises(InputError) as err:
         read_settings(frame([("建议覆盖率", value)]))
     assert [p.cell for p in err.value.problems] == ["B2"]
+
+
+def string_constants(path):
+    """Every string literal of a module but its docstrings (f-strings' literal parts too)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    for node in ast.walk(tree):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and id(node) not in docs:
+            yield node.lineno, node.value
+
+
+PACKAGE = Path(opsbook.__file__).parent
+COLUMN_HEADERS = {
+    c.zh
+    for v in vars(schema).values()
+    if isinstance(v, schema.SheetSpec)
+    for c in v.columns
+}
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=str)
+def test_a_setting_row_is_named_only_in_the_settings_module(path):
+    if path == PACKAGE / "core" / "settings.py":
+        pytest.skip("the home of the names")
+    spelled = [
+        (line, name)
+        for line, text in string_constants(path)
+        for name in (s.zh for s in SETTINGS_ROWS)
+        if name in text and text not in COLUMN_HEADERS  # a column may share a word
+    ]
+    assert not spelled

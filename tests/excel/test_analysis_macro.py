@@ -7,11 +7,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from opsbook.book import analysis_sheets as layout
+from opsbook.book import analysis_sheets as sheets
+from opsbook.book import layout
 from opsbook.book.sample import sample_frames
+from opsbook.core.settings import read_share
 from opsbook.core.traffic_view import suggest_windows, weekday_hour_grid, windows_text
 from opsbook.core.wording import COLUMNS, wording_table
-from opsbook.excel.analysis_macro import read_share, write_analysis
+from opsbook.excel.analysis_macro import write_analysis
 from opsbook.excel.engine import open_book
 
 from ..conftest import PLAN_DAY
@@ -44,12 +46,12 @@ def plain(frame):
 
 def test_the_grid_block_is_the_weekday_hour_grid(demo_book):
     _, wb = analyse(demo_book)
-    got = block(wb[layout.TRAFFIC_SHEET], layout.GRID_VALUES_AT, 7, 24)
+    got = block(wb[sheets.TRAFFIC_SHEET], layout.TRAFFIC_GRID_VALUES_AT, 7, 24)
     expected = weekday_hour_grid(FRAMES["traffic"], NEXT, 14).to_numpy()
     np.testing.assert_allclose(np.array(got, dtype=float), expected, equal_nan=True)
     assert any(
-        str(r.sqref) == layout.grid_range()
-        for r in wb[layout.TRAFFIC_SHEET].conditional_formatting
+        str(r.sqref) == sheets.grid_range()
+        for r in wb[sheets.TRAFFIC_SHEET].conditional_formatting
     )
 
 
@@ -58,28 +60,33 @@ def test_the_suggestion_sits_beside_the_typed_windows(demo_book):
     result, wb = analyse(demo_book)
     assert list(wb["设置"].values) == typed  # opsbook never adopts its suggestion
     info = dict(
-        block(wb[layout.TRAFFIC_SHEET], layout.INFO_AT, len(layout.INFO_KEYS), 2)
+        block(
+            wb[sheets.TRAFFIC_SHEET],
+            layout.TRAFFIC_INFO_AT,
+            len(sheets.TRAFFIC_INFO_KEYS),
+            2,
+        )
     )
     expected = windows_text(suggest_windows(FRAMES["traffic"], NEXT, 14, 0.6))
-    assert info[layout.SUGGESTED_KEY] == result.suggested == expected
-    assert info[layout.TYPED_KEY] == "10:00-14:00,15:00-18:00"
-    assert info[layout.SHARE_KEY] == 0.6
+    assert info[sheets.SUGGESTED_KEY] == result.suggested == expected
+    assert info[sheets.TYPED_KEY] == "10:00-14:00,15:00-18:00"
+    assert info[sheets.SHARE_KEY] == 0.6
 
 
 def test_without_traffic_the_suggestion_says_to_import_it(demo_book, edit_book):
     edit_book(demo_book, "流量", lambda ws: ws.delete_rows(2, ws.max_row))
     result, wb = analyse(demo_book)
-    assert result.suggested == layout.NO_TRAFFIC
-    assert wb[layout.ANALYSIS_SHEET]["A4"].value is not None  # the rest was written
+    assert result.suggested == sheets.NO_TRAFFIC
+    assert wb[sheets.ANALYSIS_SHEET]["A4"].value is not None  # the rest was written
 
 
 def test_the_wording_block_is_the_wording_table(demo_book):
     _, wb = analyse(demo_book)
     expected = wording_table(FRAMES["inquiries"], PLAN_DAY)
     got = block(
-        wb[layout.ANALYSIS_SHEET], layout.WORDING.at, len(expected) + 2, len(COLUMNS)
+        wb[sheets.ANALYSIS_SHEET], sheets.WORDING.at, len(expected) + 2, len(COLUMNS)
     )
-    assert got[0] == layout.WORDING.headers
+    assert got[0] == sheets.WORDING.headers
     pd.testing.assert_frame_equal(
         pd.DataFrame(got[1:-1], columns=COLUMNS),
         pd.DataFrame(plain(expected), columns=COLUMNS),
@@ -89,7 +96,7 @@ def test_the_wording_block_is_the_wording_table(demo_book):
 
 def outputs(path):
     wb = openpyxl.load_workbook(path)
-    return [[*wb[n].values] for n in (layout.TRAFFIC_SHEET, layout.ANALYSIS_SHEET)]
+    return [[*wb[n].values] for n in (sheets.TRAFFIC_SHEET, sheets.ANALYSIS_SHEET)]
 
 
 def test_a_second_run_changes_nothing(demo_book):
@@ -104,23 +111,23 @@ def test_a_shorter_block_is_written_over_its_old_rows(demo_book):
     few = FRAMES["inquiries"].head(3).assign(date=PLAN_DAY)
     result, wb = analyse(demo_book, frames={"咨询": few})
     n = len(first.wording)
-    rows = block(wb[layout.ANALYSIS_SHEET], layout.WORDING.at, n + 1, len(COLUMNS))
+    rows = block(wb[sheets.ANALYSIS_SHEET], sheets.WORDING.at, n + 1, len(COLUMNS))
     assert 0 < len(result.wording) < n
     assert sum(any(r) for r in rows[1:]) == len(result.wording)
 
 
 def test_a_book_without_the_sheets_gets_them_laid_out(demo_book, edit_book):
     def drop(wb):
-        for name in (layout.TRAFFIC_SHEET, layout.ANALYSIS_SHEET):
+        for name in (sheets.TRAFFIC_SHEET, sheets.ANALYSIS_SHEET):
             if name in wb.sheetnames:
                 del wb[name]
 
     edit_book(demo_book, "no such sheet", drop)
     _, wb = analyse(demo_book)
-    assert wb[layout.TRAFFIC_SHEET]["A1"].value == layout.TRAFFIC_TITLE
-    assert wb[layout.TRAFFIC_SHEET].conditional_formatting
-    headers = block(wb[layout.ANALYSIS_SHEET], layout.SCORES.at, 1, layout.SCORES.width)
-    assert headers == [layout.SCORES.headers]
+    assert wb[sheets.TRAFFIC_SHEET]["A1"].value == sheets.TRAFFIC_TITLE
+    assert wb[sheets.TRAFFIC_SHEET].conditional_formatting
+    headers = block(wb[sheets.ANALYSIS_SHEET], sheets.SCORES.at, 1, sheets.SCORES.width)
+    assert headers == [sheets.SCORES.headers]
 
 
 @pytest.mark.parametrize(
@@ -147,7 +154,7 @@ def test_the_share_is_read_from_settings_when_a_row_has_it(value, share):
     ("typed", "windows"), [("abc", ()), ("10:00-12:00", ((600, 720),))]
 )
 def test_unreadable_typed_windows_are_shown_as_typed_and_marked_nowhere(typed, windows):
-    from opsbook.excel.analysis_macro import traffic_settings
+    from opsbook.core.settings import traffic_settings
 
     frame = pd.DataFrame({"key": ["重发时段"], "value": [typed], "_row": [2]})
     got = traffic_settings(frame)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from opsbook.book.sample import sample_frames
-from opsbook.core.planner import PlanSettings, build_plan
-from opsbook.core.settings import DEFAULT_WINDOWS, parse_windows
+from opsbook.core.planner import build_plan
+from opsbook.core.settings import DEFAULT_WINDOWS, PlanSettings, parse_windows
 from opsbook.core.traffic_view import suggest_windows, windows_text
 from opsbook.excel import udfs
 from opsbook.excel.vba import (

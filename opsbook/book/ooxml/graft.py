@@ -193,7 +193,12 @@ def _inline_strings(
             continue
         value = cell.find(f"{{{ns}}}v")
         text = "" if value is None else (value.text or "").strip()
-        if value is None or not text.isdigit() or int(text) >= len(strings or ()):
+        if (
+            value is None
+            or strings is None
+            or not text.isdigit()
+            or int(text) >= len(strings)
+        ):
             raise GraftError(
                 f"sheet {name!r}: cell {cell.get('r')} has no shared string"
             )

@@ -89,7 +89,7 @@ class Package(Mapping[str, bytes]):
         names = [n for n in self._infos if n not in self._removed]
         return names + [n for n in self._changed if n not in self._infos]
 
-    def __contains__(self, name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
         return name in self._changed or (
             name in self._infos and name not in self._removed
         )
@@ -242,6 +242,9 @@ def _write_member(
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_LOCAL_MAGIC = (
+    b"PK\x03\x04"  # a local file header's signature (zipfile.stringFileHeader)
+)
 
 
 def _copy_raw(out: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
@@ -252,7 +255,7 @@ def _copy_raw(out: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
     central directory lists it, as ``ZipFile.write`` does.
     """
     fields = _LOCAL_HEADER.unpack_from(data, info.header_offset)
-    if fields[0] != zipfile.stringFileHeader:
+    if fields[0] != _LOCAL_MAGIC:
         raise PartError(f"{info.filename}: damaged zip entry")
     start = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
     raw = data[start : start + info.compress_size]

@@ -101,9 +101,9 @@ def formulas(xml: bytes) -> dict[tuple[int, int], str]:
                 masters[si.group(1)] = (formula, f"{get_column_letter(col)}{row}")
         elif si:
             followers.append((row, col, si.group(1)))
-    for row, col, si in followers:
-        if si in masters:
-            formula, origin = masters[si]
+    for row, col, key in followers:
+        if key in masters:
+            formula, origin = masters[key]
             found[(row, col)] = Translator(formula, origin).translate_formula(
                 f"{get_column_letter(col)}{row}"
             )

@@ -133,7 +133,7 @@ class SheetPart:
     def merged(self) -> list[tuple[int, int, int, int]]:
         """Merged ranges as (min_col, min_row, max_col, max_row)."""
         return [
-            tuple(range_boundaries(m.group(1).decode()))  # type: ignore[misc]
+            tuple(range_boundaries(m.group(1).decode()))
             for m in _MERGE.finditer(self.tail)
         ]
 
@@ -214,23 +214,23 @@ class SheetPart:
             for c, cell in cells.items():
                 if c1 <= c <= c2 and c in out:
                     self.formulas_touched |= cell.has_formula
-                    style = cell.attr(b"s")
+                    kept = cell.attr(b"s")
                     out[c] = (
-                        f'<c r="{get_column_letter(c)}{r}" s="{style.decode()}"/>'.encode()
-                        if style and style != b"0"
+                        f'<c r="{get_column_letter(c)}{r}" s="{kept.decode()}"/>'.encode()
+                        if kept and kept != b"0"
                         else b""
                     )
         for c, edit in self.edits.get(r, {}).items():
-            cell = cells.get(c)
-            old_style = cell.style if cell else 0
+            old = cells.get(c)
+            old_style = old.style if old else 0
             if edit.value is KEEP:
                 value, formula = KEEP, False
             else:
                 value, formula = edit.value, edit.formula
-                self.formulas_touched |= formula or bool(cell and cell.has_formula)
+                self.formulas_touched |= formula or bool(old and old.has_formula)
             style = edit.style(old_style, value) if edit.style else old_style
             if value is KEEP:
-                out[c] = _restyled(cell, c, r, style)
+                out[c] = _restyled(old, c, r, style)
             else:
                 out[c] = cell_xml(c, r, value, style, formula=formula)
         body = b"".join(out[c] for c in sorted(out) if out[c])

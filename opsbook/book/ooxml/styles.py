@@ -209,7 +209,7 @@ def merge_styles(
     palette = theme_colours(source_theme) if source_theme else None
     numfmts = _Pool(dst, "numFmts", "numFmt")
     src_codes = src.custom_formats()
-    pools = {
+    pools: dict[str, tuple[_Pool, list[etree._Element], dict[int, int]]] = {
         attr: (_Pool(dst, section, child), _Pool(src, section, child).items, {})
         for attr, section, child in (
             ("fontId", "fonts", "font"),

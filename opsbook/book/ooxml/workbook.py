@@ -124,7 +124,7 @@ class WorkbookPart:
         names = self.root.find(q("definedNames"))
         for dn in list(names if names is not None else []):
             if dn.get("localSheetId") == str(index):
-                names.remove(dn)  # type: ignore[union-attr]
+                names.remove(dn)
         self._shift_local_names(index + 1, -1)
         view = self._view()
         if view is not None and int(view.get("activeTab", "0")) >= len(self.sheets):
