@@ -419,13 +419,16 @@ class WorkbookStore:
             )
             table.resize(table.ref, self._headers(sheet, table.ref))
         formulas = False
-        for sheet, part in self._sheets.items():
-            data = part.to_bytes()
+        for sheet, part in list(self._sheets.items()):
+            if not part.changed():
+                continue
+            data = part.to_bytes(dimension=_used_ref(self._grid(sheet)))
             formulas |= part.formulas_touched
-            if data != self.package.read(self._part_name(sheet)):
-                self.package.write(
-                    self._part_name(sheet), _dimension(data, self._grid(sheet))
-                )
+            name = self._part_name(sheet)
+            del self._sheets[sheet]  # re-parsed from the new bytes if edited again
+            if not self.package.holds(name, data):
+                self.package.write(name, data)
+            del data  # one sheet's old and new XML at a time, not every sheet's
         if formulas:
             self.workbook.drop_calc_chain()
         if self._written:
@@ -448,19 +451,11 @@ def _same(current: Any, value: Any) -> bool:
     return False
 
 
-def _dimension(data: bytes, grid: reader.Grid) -> bytes:
-    """``<dimension ref>`` made to cover the used range."""
-    import re
-
+def _used_ref(grid: reader.Grid) -> str:
+    """The ``<dimension ref>`` that covers the used range."""
     last_row = len(grid)
     last_col = max((len(r) for r in grid), default=1)
-    ref = f"A1:{get_column_letter(max(last_col, 1))}{max(last_row, 1)}".encode()
-    return re.sub(
-        rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")[^"]*"',
-        rb"\g<1>" + ref + b'"',
-        data,
-        count=1,
-    )
+    return f"A1:{get_column_letter(max(last_col, 1))}{max(last_row, 1)}"
 
 
 def _refuse_merged(

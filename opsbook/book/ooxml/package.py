@@ -117,6 +117,16 @@ class Package(Mapping[str, bytes]):
         with self._zip.open(name) as fh:
             return fh.read(size)
 
+    def holds(self, name: str, data: bytes) -> bool:
+        """Whether member ``name`` is exactly ``data`` (sizes first: no inflating
+        a 40 MB sheet to learn that a rewrite changed it)."""
+        if name in self._changed:
+            return self._changed[name] == data
+        info = self._infos.get(name)
+        if info is None or name in self._removed or info.file_size != len(data):
+            return False
+        return self._zip.read(name) == data
+
     def write(self, name: str, data: bytes) -> None:
         self._changed[name] = data
         self._removed.discard(name)
@@ -130,8 +140,10 @@ class Package(Mapping[str, bytes]):
         """Members that will not be copied as they are: written, added or removed."""
         return {
             n
-            for n in self._changed
-            if n not in self._infos or self._zip.read(n) != self._changed[n]
+            for n, data in self._changed.items()
+            if n not in self._infos
+            or self._infos[n].file_size != len(data)
+            or self._zip.read(n) != data
         } | self._removed
 
     # -- relationships and content types -----------------------------------

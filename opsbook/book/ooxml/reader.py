@@ -52,15 +52,14 @@ def read_grid(workbook: CalamineWorkbook, sheet: str) -> Grid:
 
 def trimmed(rows: list[list[Any]]) -> Grid:
     """Rows of raw values as the engine hands them over, trailing empties dropped."""
-    out: Grid = []
-    for row in rows:
+    for i, row in enumerate(rows):  # in place: the raw rows go as they are replaced
         values = [normal(v) for v in row]
         while values and values[-1] is None:
             values.pop()
-        out.append(values)
-    while out and not out[-1]:
-        out.pop()
-    return out
+        rows[i] = values
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def errors(xml: bytes) -> dict[tuple[int, int], str]:

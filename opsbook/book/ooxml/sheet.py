@@ -68,6 +68,7 @@ ORDER = [
     "extLst",
 ]
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")[^"]*"')
 _ROW = re.compile(rb"<(?:\w+:)?row\b")
 _ROW_NUM = re.compile(rb'^<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
 _ROW_TAG = re.compile(rb"^<((?:\w+:)?)row\b([^>]*?)(/?)>")
@@ -183,8 +184,17 @@ class SheetPart:
         return new
 
     # -- saving ----------------------------------------------------------------
-    def to_bytes(self, extend: Callable[[int, int], None] | None = None) -> bytes:
-        """The part with every edit applied; ``extend`` learns the used range."""
+    def changed(self) -> bool:
+        """Whether anything was edited: cells, cleared ranges or the skeleton."""
+        return bool(self.edits or self.cleared) or self.skeleton is not None
+
+    def to_bytes(
+        self,
+        extend: Callable[[int, int], None] | None = None,
+        dimension: str | None = None,
+    ) -> bytes:
+        """The part with every edit applied; ``extend`` learns the used range;
+        ``dimension`` (``A1:K5001``) replaces the ``<dimension ref>`` in the head."""
         rows = dict(self.rows)
         for r in sorted(set(self.edits) | set(self.cleared)):
             rows[r] = self._row(r)
@@ -200,6 +210,8 @@ class SheetPart:
                 else b""
             )
             head, tail = declaration + text[: mark.start()], text[mark.end() :]
+        if dimension is not None:  # in the head: never a copy of the whole part
+            head = _DIMENSION.sub(rb"\g<1>" + dimension.encode() + b'"', head, count=1)
         p = self.prefix
         body = b"".join(rows[r] for r in sorted(rows))
         if not body:
