@@ -134,7 +134,12 @@ class WorkbookStore:
 
     # -- sheets -------------------------------------------------------------
     def sheet_names(self) -> list[str]:
+        """Every sheet, chart sheets included, in tab order (what tab indexes count)."""
         return self.workbook.names()
+
+    def worksheet_names(self) -> list[str]:
+        """The sheets with cells, as Excel's ``Worksheets`` (and so ``book.sheets``) lists them."""
+        return [e.name for e in self.workbook.sheets if e.part]
 
     def active_sheet(self) -> str:
         names = self.sheet_names()
@@ -413,9 +418,10 @@ class WorkbookStore:
         for part_name in self._resized:
             table = self._tables[part_name]
             sheet = next(
-                s
-                for s in self.sheet_names()
-                if part_name in self.package.related(self._part_name(s), "/table")
+                e.name
+                for e in self.workbook.sheets
+                if e.part  # chart sheets hold no tables
+                and part_name in self.package.related(e.part, "/table")
             )
             table.resize(table.ref, self._headers(sheet, table.ref))
         formulas = False

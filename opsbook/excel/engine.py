@@ -270,7 +270,7 @@ class Sheets(base_classes.Sheets):
         return Sheet(self.book, self.book.store.active_sheet())
 
     def __call__(self, name_or_index) -> Sheet:
-        names = self.book.store.sheet_names()
+        names = self.book.store.worksheet_names()
         if isinstance(name_or_index, numbers.Real):
             return Sheet(self.book, names[int(float(name_or_index)) - 1])
         for name in names:
@@ -279,13 +279,13 @@ class Sheets(base_classes.Sheets):
         raise KeyError(name_or_index)
 
     def __contains__(self, name: str) -> bool:
-        return name.lower() in (n.lower() for n in self.book.store.sheet_names())
+        return name.lower() in (n.lower() for n in self.book.store.worksheet_names())
 
     def __len__(self) -> int:
-        return len(self.book.store.sheet_names())
+        return len(self.book.store.worksheet_names())
 
     def __iter__(self):
-        for name in self.book.store.sheet_names():
+        for name in self.book.store.worksheet_names():
             yield Sheet(self.book, name)
 
     def add(self, before=None, after=None, name=None) -> Sheet:

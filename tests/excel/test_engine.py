@@ -164,3 +164,13 @@ def test_chart_series_on_a_tables_column_follow_its_resize(ref, expected):
     from opsbook.book.ooxml.tables import moved_ref
 
     assert moved_ref(ref, "S", 1, 3, 2, 3, 9) == expected
+
+
+def test_book_sheets_lists_worksheets_as_excel_does_not_chart_sheets(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "数据"
+    wb.create_chartsheet("图表")
+    wb.save(tmp_path / "c.xlsx")
+    book = open_book(tmp_path / "c.xlsx")
+    assert [s.name for s in book.sheets] == ["数据"]
+    assert "图表" not in book.sheets and len(book.sheets) == 1
