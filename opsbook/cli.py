@@ -33,6 +33,18 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"--jobs 应为 ≥ 1 的整数 / expected a whole number ≥ 1, got {text!r}"
+        )
+    return n
+
+
 class Reporter:
     """Progress lines on stderr with elapsed time; silent with --quiet."""
 
@@ -179,6 +191,42 @@ def cmd_import_traffic(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .book.summary_book import summary_path, write_summary
+    from .excel.batch import find_books, run_batch
+
+    books = find_books(Path(p) for p in args.paths)
+    if not books:
+        print("没有找到工作簿 / no workbooks found", file=sys.stderr)
+        return 2
+    report = Reporter(args.quiet)
+
+    def finished(i: int, n: int, result) -> None:
+        report(f"[{i}/{n}] {result.path.name} {result.outcome}")
+
+    report(
+        f"{len(books)} 个工作簿 / books, {args.jobs or os.cpu_count()} 个进程 / processes"
+    )
+    batch = run_batch(
+        args.command, books, jobs=args.jobs, day=args.date, progress=finished
+    )
+    rows = [r.row() for r in batch.results]
+    print(report_.batch_table([r.row(brief=True) for r in batch.results]))
+    first = Path(args.paths[0])
+    folder = first if first.is_dir() else books[0].parent
+    written = write_summary(rows, summary_path(folder, args.date or dt.date.today()))
+    for r in batch.results:
+        if r.problem:
+            print(f"\n{r.path.name}：{r.outcome}\n{r.problem}", file=sys.stderr)
+    if batch.interrupted:
+        print(
+            "已中断：写到一半的工作簿没有，未处理的已列出 / interrupted: no book half-written",
+            file=sys.stderr,
+        )
+    print(f"汇总已写入 / summary written: {written.resolve()}")
+    return batch.exit_code
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from .book.backups import backup_dir, list_backups, restore
     from .book.locks import book_lock
@@ -314,6 +362,32 @@ def build_parser() -> argparse.ArgumentParser:
         "重发有没有用 / does reposting work?",
         "按小时比较：打了 √ 的重发那个小时的访客，对比同一小时没有重发的日子（来自「重发记录」），给出提升和 95% 区间，写进「效果」表 / per hour, visitors with reposts done vs the same hour without, with a 95% interval.",
     )
+
+    p = sub.add_parser(
+        "batch",
+        help="多个店铺一起：对文件夹里每个工作簿运行 plan 或 consolidate / many shops at once",
+        description="对文件夹里（或列出的）每个 opsbook 工作簿运行 plan 或 consolidate，多进程并行；在 Excel/WPS 里打开着的、不是 opsbook 的工作簿跳过并列出，有问题的那一本不改、照常报告，其余照做；最后打印汇总表并写 汇总-日期.xlsx。退出码：0 全部完成，2 有跳过或需修改，1 内部错误，130 被 Ctrl-C 中断 / run plan or consolidate on every opsbook book in a folder, in parallel, with one summary.",
+    )
+    p.add_argument(
+        "command", choices=("plan", "consolidate"), help="plan 或 consolidate"
+    )
+    p.add_argument("paths", nargs="+", help="文件夹或工作簿 / folders or books")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        help="同时处理几本（默认每个 CPU 核一个）/ books at a time (default: one per core)",
+    )
+    p.add_argument(
+        "--date",
+        type=_date,
+        help=f"{named('plan_date')} 或汇总哪一天 YYYY-MM-DD（默认今天）/ the day",
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="不显示进度 / no progress on stderr"
+    )
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser(
         "setup",

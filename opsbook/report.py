@@ -6,6 +6,8 @@ and the demo shows every answer the workbook gives.
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 
@@ -89,3 +91,40 @@ def analysis_text(day_result, head: int = 3) -> str:
             f" / titles with none of the top {len(a.top)}"
         )
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text``: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value, fmt: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    return format(value, fmt) if fmt else str(value)
+
+
+def batch_table(rows: list[dict]) -> str:
+    """The batch summary as a text table, one line per shop (the 问题 column: its first line)."""
+    columns = [
+        ("店铺", ""),
+        ("结果", ""),
+        ("计划数", ""),
+        ("未排入", ""),
+        ("咨询", ""),
+        ("成交", ""),
+        ("转化率", ".0%"),
+        ("临近截止的活动", ""),
+        ("问题", ""),
+    ]
+    cells = [[h for h, _ in columns]] + [
+        [_cell(row.get(h), fmt).splitlines()[0][:60] for h, fmt in columns]
+        for row in rows
+    ]
+    widths = [max(_width(line[j]) for line in cells) for j in range(len(columns))]
+    return "\n".join(
+        "  ".join(
+            c + " " * (w - _width(c)) for c, w in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in cells
+    )
