@@ -80,6 +80,27 @@ def cmd_new(args: argparse.Namespace) -> int:
     frames = demo_frames(dt.date.today()) if args.demo else None
     path = _new_book(Path(args.path), frames, overwrite=args.force)
     print(f"已新建工作簿 / new workbook: {path.resolve()}")
+    if args.runners:
+        _print_runners(path)
+    return 0
+
+
+def _print_runners(book: Path) -> None:
+    from .book.runners import write_runners
+
+    written = write_runners(book.resolve())
+    print(
+        f"已写入双击运行的脚本 / wrote double-click runners: {', '.join(p.name for p in written)}"
+        "（Windows 双击 .cmd，Mac 双击 .command / double-click .cmd on Windows, .command on a Mac）"
+    )
+
+
+def cmd_runners(args: argparse.Namespace) -> int:
+    from .book.files import check_workbook_path
+
+    book = Path(args.path).resolve()
+    check_workbook_path(book)
+    _print_runners(book)
     return 0
 
 
@@ -89,6 +110,18 @@ def cmd_setup(args: argparse.Namespace) -> int:
     platform = {"win": "win32", "mac": "darwin"}.get(args.platform, sys.platform)
     for line in setup(platform):
         print(line)
+    if args.send_to and not platform.startswith("win"):
+        print("「发送到」菜单只在 Windows 上有 / Send To exists on Windows only")
+    elif args.send_to:
+        from .book.runners import write_send_to
+        from .excel.desktop_setup import send_to_folder
+
+        folder = send_to_folder(os.environ)
+        written = write_send_to(folder)
+        print(
+            f"已加到「发送到」菜单 / added to Send To: {', '.join(p.name for p in written)} ({folder})"
+            "：在工作簿上点右键 → 发送到 / right-click a book → Send to"
+        )
     return 0
 
 
@@ -329,7 +362,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="覆盖已有文件（原文件先备份）/ overwrite an existing file (backed up first)",
     )
+    p.add_argument(
+        "--runners",
+        action="store_true",
+        help="旁边写上双击运行的 生成重发计划 / 汇总今日 脚本（WPS 用）/ also write double-click runners beside it (for WPS)",
+    )
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "runners",
+        help="在工作簿旁写双击运行的脚本（WPS 等不运行宏的软件用）/ double-click runners for WPS",
+        description="在工作簿旁边写 生成重发计划.cmd、汇总今日.cmd（Windows）和同名 .command（Mac）：双击就对旁边这本工作簿运行 opsbook plan / consolidate，用的是现在这个 Python；工作簿还开着时提示先保存关闭、什么都不改 / write double-click runners beside the book.",
+    )
+    p.add_argument("path", help="工作簿 .xlsx/.xlsm / the workbook")
+    p.set_defaults(func=cmd_runners)
 
     _edit_command(
         sub,
@@ -398,6 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--platform",
         choices=("win", "mac"),
         help="按哪个系统写（默认本机）/ write for this system (default: this machine)",
+    )
+    p.add_argument(
+        "--send-to",
+        action="store_true",
+        help="把 生成重发计划、汇总今日 加到 Windows 右键「发送到」菜单 / add both to Windows' Send To menu",
     )
     p.set_defaults(func=cmd_setup)
 

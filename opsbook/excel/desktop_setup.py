@@ -31,6 +31,12 @@ def host(platform: str = sys.platform) -> str | None:
     return None
 
 
+def send_to_folder(environ: Mapping[str, str]) -> Path:
+    """Windows' Send To folder of this user (``%APPDATA%\\Microsoft\\Windows\\SendTo``)."""
+    appdata = environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+    return Path(appdata) / "Microsoft" / "Windows" / "SendTo"
+
+
 def user_config_path(kind: str, home: Path) -> Path:
     """Where xlwings' VBA looks for the per-user config (xlwings' USER_CONFIG_FILE)."""
     if kind == MAC:
