@@ -355,9 +355,45 @@ def written_udf_rows(one_day, year, weights) -> list[UdfRow]:
                 per_call(lambda t=traf: base.weights(t, FULL_DAY, DAY, 14)),
             )
         )
+    # the same 365 days, but as if staff had just changed the table: every call
+    # parses it again (the UDFs keep the last parses and reuse an equal table)
+    from opsbook.excel import udfs
+    from opsbook.excel.udfs import REPOST_SUGGEST_WINDOWS
+
+    year_table = year.rename(columns=headers)
+
+    def cold(call):
+        def run():
+            udfs._PARSED.clear()
+            return call()
+
+        return run
+
+    weights_call = lambda: REPOST_WEIGHTS(year_table, windows, 14, DAY)  # noqa: E731
+    suggest_call = lambda: REPOST_SUGGEST_WINDOWS(year_table, 0.6, 14, DAY)  # noqa: E731
+    for name, call in (
+        ("REPOST_WEIGHTS", weights_call),
+        ("REPOST_SUGGEST_WINDOWS", suggest_call),
+    ):
+        if name == "REPOST_SUGGEST_WINDOWS":
+            rows.append(
+                UdfRow(
+                    f"{name} (udfs.py)",
+                    "8,760 rows (365 days), share 0.6, lookback 14",
+                    per_call(call),
+                    math.nan,
+                )
+            )
+        rows.append(
+            UdfRow(
+                f"{name} (udfs.py)",
+                "8,760 rows, the table changed since the last call",
+                per_call(cold(call)),
+                math.nan,
+            )
+        )
     # what REPOST_WEIGHTS does before hourly_weights: read the table as the
     # 流量 sheet is read (every cell checked), here on the 8,760-row table
-    year_table = year.rename(columns=headers)
     cells = [list(year_table.columns), *year_table.astype(object).to_numpy().tolist()]
     rows.append(
         UdfRow(

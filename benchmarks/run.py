@@ -359,7 +359,9 @@ def udf_section(rows: list[UdfRow]) -> list[str]:
         "the two UDFs themselves, called directly with what xlwings' converters hand them (a "
         "DataFrame with the sheet's headers, a 1-D array). Per call (timeit autorange, best of 5), next "
         "to the baseline loop's version of the core (results checked equal). Excel's own call and its "
-        "transfer of the range are not included.",
+        "transfer of the range are not included. Excel hands every live cell the same table on each "
+        "recalculation, and the UDFs reuse the parse of a table exactly equal to one of the last few: the "
+        "rows marked *changed since the last call* clear that first, as when staff have just edited 流量.",
         "",
     ]
     out += md_table(

@@ -184,6 +184,9 @@ def _parse_column(
             )
         )
 
+    fast = _fast_column(raw, col)
+    if fast is not None:
+        return fast
     reader = _READERS.get(col.kind)
     values: list[Any] = []
     for i, v in enumerate(raw):
@@ -264,6 +267,46 @@ def _parse_column(
             continue
         values.append(parsed)
     return _as_series(values, col)
+
+
+def _fast_column(raw: list[Any], col: Column) -> pd.Series | None:
+    """The column in one vectorised step when every cell is a plain value of its kind
+    that passes every check (what the cell-by-cell path would give, without a problem);
+    None, so the column is read cell by cell, as soon as one is not."""
+    if not raw:
+        return None
+    kinds = {type(v) for v in raw}
+    if col.kind in ("int", "number") and kinds <= {int, float}:
+        numbers = np.asarray(raw, dtype=float)
+        ok = bool(np.isfinite(numbers).all())  # NaN is a blank; the slow path decides
+        ok = ok and not (col.kind == "int" and (numbers != np.floor(numbers)).any())
+        ok = ok and not (col.lo is not None and (numbers < col.lo).any())
+        ok = ok and not (col.hi is not None and (numbers > col.hi).any())
+        if not ok:
+            return None
+        series = pd.Series(numbers, dtype="float64")
+        return series.astype("Int64") if col.kind == "int" else series
+    if (
+        col.kind in ("date", "datetime")
+        and len(kinds) == 1
+        and kinds <= {dt.datetime, dt.date}
+    ):
+        low, high = min(raw), max(raw)
+        if isinstance(low, dt.datetime):
+            if any(v.tzinfo is not None for v in (low, high)) or any(
+                v.tzinfo for v in raw
+            ):
+                return None
+            inside = low >= _DATE_MIN and high <= _DATE_MAX
+        else:
+            inside = _DATE_MIN.date() <= low and high <= _DATE_MAX.date()
+        if not inside:
+            return None
+        stamps = pd.to_datetime(pd.Series(raw, dtype=object))
+        if col.kind == "date":
+            stamps = stamps.dt.normalize()
+        return pd.Series(stamps, dtype="datetime64[ns]")
+    return None
 
 
 # pandas holds datetimes as nanoseconds (years 1677–2262); a typo such as 3024

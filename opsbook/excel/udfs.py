@@ -100,13 +100,32 @@ def _column(values: list[float]) -> list[list[float]]:
     return [[v] for v in values]
 
 
+_PARSED: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # (table as handed in, parsed)
+_PARSED_KEPT = 4  # a few live tables per book; Excel recalculates them all together
+
+
 def _traffic(table: Any) -> pd.DataFrame:
-    """The Traffic table (a frame, or rows with a header) parsed as the planner reads it."""
+    """The Traffic table (a frame, or rows with a header) parsed as the planner reads it.
+
+    Excel hands every live cell the same table on every recalculation, so the last
+    few parses are kept and reused when the table is exactly equal (``equals``:
+    same headers, dtypes and every value); the parsed frame is never modified.
+    """
     frame = (
         table
         if isinstance(table, pd.DataFrame)
         else pd.DataFrame(table[1:], columns=table[0])
     )
+    for seen, parsed in _PARSED:
+        if list(seen.columns) == list(frame.columns) and seen.equals(frame):
+            return parsed
+    parsed = _parse_traffic(frame)
+    _PARSED.insert(0, (frame.copy(), parsed))
+    del _PARSED[_PARSED_KEPT:]
+    return parsed
+
+
+def _parse_traffic(frame: pd.DataFrame) -> pd.DataFrame:
     rows = [
         list(frame.columns),
         *frame.astype(object).where(frame.notna(), None).to_numpy().tolist(),

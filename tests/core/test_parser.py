@@ -1,7 +1,11 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from opsbook.core import parser
 from opsbook.core.cells import to_bool, to_datetime, to_id, to_number
 from opsbook.core.parser import parse_sheet
 from opsbook.core.schema import PRODUCTS, TRAFFIC
@@ -139,3 +143,39 @@ def test_every_problem_is_gathered_in_one_pass():
 def test_problem_text_names_sheet_cell_header_and_fix():
     problem = parse_sheet([["商品ID", "优先级"], ["a", 9]], PRODUCTS).problems[0]
     assert all(part in str(problem) for part in ("商品", "B2", "优先级", "1–5"))
+
+
+PLAIN = st.one_of(
+    st.integers(-5, 30),
+    st.floats(-5, 1e6),
+    st.just(float("nan")),
+    st.just(float("inf")),
+    st.datetimes(dt.datetime(1890, 1, 1), dt.datetime(2300, 1, 1)),
+    st.dates(dt.date(1890, 1, 1), dt.date(2300, 1, 1)),
+    st.none(),
+    st.sampled_from(["", "12", "=A1", "#N/A", True]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    columns=st.lists(
+        st.tuples(
+            st.one_of(
+                st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 1, 1)), PLAIN
+            ),
+            st.one_of(st.integers(0, 23), PLAIN),
+            st.one_of(st.integers(0, 10**6), st.floats(0, 1e6), PLAIN),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_vectorised_columns_read_exactly_as_cell_by_cell(columns):
+    rows = [["日期", "小时", "访客数"], *map(list, columns)]
+    fast = parse_sheet(rows, TRAFFIC)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parser, "_fast_column", lambda raw, col: None)
+        slow = parse_sheet(rows, TRAFFIC)
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.problems == slow.problems

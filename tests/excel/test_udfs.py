@@ -198,3 +198,22 @@ def test_the_suggested_share_reads_60_percent_as_the_settings_do(traffic_table):
     assert udfs.REPOST_SUGGEST_WINDOWS(traffic_table, "60%", 14, day) == (
         udfs.REPOST_SUGGEST_WINDOWS(traffic_table, 0.6, 14, day)
     )
+
+
+def test_a_table_handed_in_again_is_not_parsed_again(traffic_table, monkeypatch):
+    udfs._PARSED.clear()
+    first = udfs.REPOST_WEIGHTS(traffic_table, DEFAULT_WINDOWS, 14, PLAN_DAY)
+    monkeypatch.setattr(udfs, "_parse_traffic", lambda frame: pytest.fail("parsed"))
+    again = udfs.REPOST_WEIGHTS(traffic_table.copy(), DEFAULT_WINDOWS, 14, PLAN_DAY)
+    assert again == first
+
+
+def test_a_changed_table_is_parsed_afresh(traffic_table):
+    udfs._PARSED.clear()
+    before = udfs.REPOST_WEIGHTS(traffic_table, DEFAULT_WINDOWS, 14, PLAN_DAY)
+    changed = traffic_table.copy()
+    recent = changed["日期"] == changed["日期"].max()
+    changed.loc[recent & (changed["小时"] == 10), "访客数"] += 500
+    after = udfs.REPOST_WEIGHTS(changed, DEFAULT_WINDOWS, 14, PLAN_DAY)
+    udfs._PARSED.clear()
+    assert after == udfs.REPOST_WEIGHTS(changed, DEFAULT_WINDOWS, 14, PLAN_DAY) != before
