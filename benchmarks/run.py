@@ -354,7 +354,7 @@ def udf_section(rows: list[UdfRow]) -> list[str]:
     out = [
         "### 4. UDFs and their cores, per call in Python",
         "",
-        "The cores that `REPOST_WEIGHTS` / `REPOST_SLOTS` wrap (`opsbook.core.planner.hourly_weights`, "
+        "The cores that `REPOST_WEIGHTS` / `REPOST_SLOTS` wrap (`opsbook.core.traffic_weights.hourly_weights`, "
         "`apportion`) and, when `opsbook.excel.udfs` has them (it was being written during issue #7), "
         "the two UDFs themselves, called directly with what xlwings' converters hand them (a "
         "DataFrame with the sheet's headers, a 1-D array). Per call (timeit autorange, best of 5), next "
