@@ -174,12 +174,21 @@ class WorkbookStore:
             self._grids[sheet] = grid
         return self._grids[sheet]
 
+    def _current_bytes(self) -> bytes:
+        """The book as it stands: the file's bytes, or (after parts were changed and not
+        yet saved, e.g. a save that failed) the package written out in memory."""
+        if not self.package.changed():
+            return self.package.original()
+        buffer = io.BytesIO()
+        self.package.save_to(buffer)
+        return buffer.getvalue()
+
     def _read_values(self, sheet: str, xml: bytes) -> reader.Grid:
         """calamine for speed; the XML reader where calamine would panic."""
         if not xmlread.needs_xml_read(xml):
             if self._calamine is None:
                 self._calamine = CalamineWorkbook.from_filelike(
-                    io.BytesIO(self.package.original())
+                    io.BytesIO(self._current_bytes())
                 )
             try:
                 return reader.read_grid(self._calamine, sheet)
@@ -410,7 +419,14 @@ class WorkbookStore:
         self.stats["saves"] += 1
         target = Path(path).resolve() if path else self.path
         self._flush()
+        # the cell grids are not needed to write the parts: let them go before the
+        # zip is written (the largest book's grid is ~60 MB of Python objects)
+        self._grids.clear()
+        self._calamine = None
         write_atomic(target, self.package.save_to)
+        self.package = Package.open(target)  # what was saved is what is read next
+        self.workbook = WorkbookPart(self.package)
+        self._tables.clear()
         return target
 
     def _flush(self) -> None:
