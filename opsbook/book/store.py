@@ -427,6 +427,7 @@ class WorkbookStore:
         self.package = Package.open(target)  # what was saved is what is read next
         self.workbook = WorkbookPart(self.package)
         self._tables.clear()
+        self._resized.clear()  # written; a later save resizes only what changes after
         return target
 
     def _flush(self) -> None:

@@ -174,3 +174,19 @@ def test_book_sheets_lists_worksheets_as_excel_does_not_chart_sheets(tmp_path):
     book = open_book(tmp_path / "c.xlsx")
     assert [s.name for s in book.sheets] == ["数据"]
     assert "图表" not in book.sheets and len(book.sheets) == 1
+
+
+def test_a_book_saved_twice_with_edits_between_keeps_both(tmp_path, demo_book):
+    book = open_book(demo_book)
+    table = book.sheets["任务"].tables[0]
+    table.resize(
+        book.sheets["任务"]
+        .range(table.range.address)
+        .resize(table.range.rows.count + 1)
+    )
+    book.save()
+    book.sheets["设置"]["C2"].value = "第二次 / second"
+    book.save()
+    again = open_book(demo_book)
+    assert again.sheets["设置"]["C2"].value == "第二次 / second"
+    assert again.sheets["任务"].tables[0].range.rows.count == table.range.rows.count
