@@ -6,6 +6,7 @@ and `consolidate` run on it. Every member that is not an opsbook sheet (with
 what hangs off it) or one of the few shared parts is byte-identical after.
 """
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -173,3 +174,24 @@ def test_every_corpus_file_has_its_source_and_licence_listed():
         encoding="utf-8"
     )
     assert CORPUS and all(f"| {p.name} |" in listed for p in CORPUS)
+
+
+@pytest.mark.parametrize(
+    "grafted",
+    [p for p in CORPUS if "checkboxes" in p.name],
+    ids=lambda p: p.name,
+    indirect=True,
+)
+def test_365_checkbox_cells_keep_their_checkbox_style(grafted):
+    """A 365 checkbox is a boolean cell whose cell format points into featurePropertyBag."""
+    _, path = grafted
+
+    def checkbox_xfs(p: Path) -> list[bytes]:
+        styles = members(p)["xl/styles.xml"]
+        xfs = re.search(rb"<cellXfs\b.*?</cellXfs>", styles, re.S).group(0)
+        return re.findall(rb"<xf\b[^>]*>(?:(?!</xf>).)*xfComplement.*?</xf>", xfs, re.S)
+
+    before = checkbox_xfs(path)
+    assert run(["plan", str(path), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    assert run(["consolidate", str(path), "--date", str(PLAN_DAY), "--quiet"]) == 0
+    assert before and checkbox_xfs(path) == before
