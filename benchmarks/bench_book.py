@@ -80,13 +80,18 @@ class BookResult:
 
 
 def worker(kind: str, path: Path, *extra: str) -> dict:
+    """One measurement in a fresh process; ``process_s`` is that whole process, from
+    start to exit (Python's start-up and imports included), as a command costs."""
+    start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(WORKER), kind, str(path), *extra],
         check=True,
         capture_output=True,
         text=True,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["process_s"] = time.perf_counter() - start
+    return out
 
 
 def log(message: str) -> None:
