@@ -63,6 +63,11 @@ PLATFORMS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Where Office is 64-bit, so a Declare needs PtrSafe: 64-bit Windows, and the Mac
+#: (Office 2016 and later is 64-bit only there, yet defines Win64 False). Only the
+#: analyser's PtrSafe rule sees this; the #If branches keep the real constants.
+BITS_64 = frozenset({"win64", "mac"})
+
 
 # --- the grammar parse -----------------------------------------------------------
 
@@ -203,7 +208,7 @@ def analyser_problems(
         inputs,
         only=only,
         conditional_compilation=ConditionalCompilationEnvironment(
-            compiler_constants=PLATFORMS[platform]
+            compiler_constants={**PLATFORMS[platform], "WIN64": platform in BITS_64}
         ),
         host=project.host,
         referenced_hosts=project.referenced_hosts,
