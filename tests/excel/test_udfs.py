@@ -216,4 +216,6 @@ def test_a_changed_table_is_parsed_afresh(traffic_table):
     changed.loc[recent & (changed["小时"] == 10), "访客数"] += 500
     after = udfs.REPOST_WEIGHTS(changed, DEFAULT_WINDOWS, 14, PLAN_DAY)
     udfs._PARSED.clear()
-    assert after == udfs.REPOST_WEIGHTS(changed, DEFAULT_WINDOWS, 14, PLAN_DAY) != before
+    assert (
+        after == udfs.REPOST_WEIGHTS(changed, DEFAULT_WINDOWS, 14, PLAN_DAY) != before
+    )
