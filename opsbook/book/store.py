@@ -34,7 +34,7 @@ from ..errors import InputError, Problem
 from .files import check_workbook_path, file_problem
 from .ooxml import reader, styles, xmlread
 from .ooxml.cellxml import date_format_for, is_date_value
-from .ooxml.package import Package, PartError, write_atomic
+from .ooxml.package import Package, PartError, Pieces, write_atomic
 from .ooxml.sheet import KEEP, Edit, SheetPart
 from .ooxml.sheetview import column_width, freeze, select_tab, set_column_width
 from .ooxml.tables import TablePart, follow_table, header_names, new_table
@@ -419,10 +419,6 @@ class WorkbookStore:
         self.stats["saves"] += 1
         target = Path(path).resolve() if path else self.path
         self._flush()
-        # the cell grids are not needed to write the parts: let them go before the
-        # zip is written (the largest book's grid is ~60 MB of Python objects)
-        self._grids.clear()
-        self._calamine = None
         write_atomic(target, self.package.save_to)
         self.package = Package.open(target)  # what was saved is what is read next
         self.workbook = WorkbookPart(self.package)
@@ -441,17 +437,25 @@ class WorkbookStore:
                 and part_name in self.package.related(e.part, "/table")
             )
             table.resize(table.ref, self._headers(sheet, table.ref))
+        dimensions = {
+            sheet: _used_ref(self._grid(sheet))
+            for sheet, part in self._sheets.items()
+            if part.changed()
+        }
+        # the cell grids are not needed to write the parts: let them go first (the
+        # largest book's grids are tens of MB of Python objects)
+        self._grids.clear()
+        self._calamine = None
         formulas = False
-        for sheet, part in list(self._sheets.items()):
-            if not part.changed():
-                continue
-            data = part.to_bytes(dimension=_used_ref(self._grid(sheet)))
+        for sheet, dimension in dimensions.items():
+            # popped: re-parsed from the new bytes if edited again
+            part = self._sheets.pop(sheet)
+            data = Pieces(part.pieces(dimension))
             formulas |= part.formulas_touched
             name = self._part_name(sheet)
-            del self._sheets[sheet]  # re-parsed from the new bytes if edited again
             if not self.package.holds(name, data):
                 self.package.write(name, data)
-            del data  # one sheet's old and new XML at a time, not every sheet's
+            del part, data  # the old XML stays only as long as the new pieces need it
         if formulas:
             self.workbook.drop_calc_chain()
         if self._written:

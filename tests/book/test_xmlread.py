@@ -104,3 +104,19 @@ def test_both_readers_agree_on_a_book_with_shared_and_rich_strings(tmp_path):
         part(path, "xl/worksheets/sheet1.xml"), strings, formats
     )
     assert reader.trimmed(slow) == reader.read_grid(calamine, "S")
+
+
+@pytest.mark.parametrize("first", ["A1", "C1", "A7", "D12"])
+def test_a_sheet_starting_away_from_a1_reads_from_a1_in_both_readers(tmp_path, first):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws[first] = "店铺"
+    ws.cell(ws[first].row + 2, ws[first].column + 1, 3.5)
+    wb.save(path := tmp_path / "x.xlsx")
+    fast = reader.read_grid(CalamineWorkbook.from_path(str(path)), "S")
+    slow = reader.trimmed(
+        xmlread.read_grid_xml(part(path, "xl/worksheets/sheet1.xml"), [], [])
+    )
+    assert fast == slow
+    assert fast[ws[first].row - 1][ws[first].column - 1] == "店铺"

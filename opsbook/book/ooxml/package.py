@@ -15,7 +15,8 @@ import posixpath
 import struct
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -66,6 +67,60 @@ def relative(source_part: str, target_part: str) -> str:
     return posixpath.relpath(target_part, posixpath.dirname(source_part))
 
 
+_CHUNK = 1 << 20  # what is read or compared at a time when a member is streamed
+
+
+class Lazy:
+    """``size`` bytes that ``make`` produces when they are written (a packed block of
+    rows, inflated only then)."""
+
+    def __init__(self, size: int, make: Callable[[], bytes]):
+        self.size, self.make = size, make
+
+    def __len__(self) -> int:
+        return self.size
+
+
+class Pieces:
+    """A member's new bytes as the pieces they are made of (spans of the old part and
+    the rows rewritten), written to the zip one piece at a time: a 40 MB sheet is
+    never joined into one bytes object."""
+
+    def __init__(self, pieces: Sequence[bytes | memoryview | Lazy]):
+        self.pieces = [p for p in pieces if len(p)]
+        self.size = sum(len(p) for p in self.pieces)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[bytes | memoryview]:
+        for piece in self.pieces:
+            data = piece.make() if isinstance(piece, Lazy) else piece
+            if len(data) != len(piece):
+                raise PartError(f"a piece of {len(piece)} bytes came out {len(data)}")
+            yield data
+
+    def join(self) -> bytes:
+        return b"".join(self)
+
+    def crc(self) -> int:
+        crc = 0
+        for piece in self:
+            crc = zlib.crc32(piece, crc)
+        return crc
+
+
+Data = bytes | Pieces
+
+
+def _chunks(data: Data) -> Iterator[bytes | memoryview]:
+    """``data`` in pieces of at most ``_CHUNK`` bytes, without copying."""
+    for piece in data if isinstance(data, Pieces) else [data]:
+        view = memoryview(piece)
+        for at in range(0, len(view), _CHUNK):
+            yield view[at : at + _CHUNK]
+
+
 class Package(Mapping[str, bytes]):
     """The members of one .xlsx/.xlsm, held in memory, with pending changes."""
 
@@ -73,7 +128,7 @@ class Package(Mapping[str, bytes]):
         self._data = data
         self._zip = zipfile.ZipFile(io.BytesIO(data))
         self._infos = {i.filename: i for i in self._zip.infolist()}
-        self._changed: dict[str, bytes] = {}
+        self._changed: dict[str, Data] = {}
         self._removed: set[str] = set()
 
     @classmethod
@@ -105,7 +160,8 @@ class Package(Mapping[str, bytes]):
 
     def read(self, name: str) -> bytes:
         if name in self._changed:
-            return self._changed[name]
+            data = self._changed[name]
+            return data.join() if isinstance(data, Pieces) else data
         if name in self._removed or name not in self._infos:
             raise KeyError(name)
         return self._zip.read(name)
@@ -113,21 +169,28 @@ class Package(Mapping[str, bytes]):
     def head(self, name: str, size: int = 4096) -> bytes:
         """The first bytes of a member, without inflating all of it."""
         if name in self._changed:
-            return self._changed[name][:size]
+            return self.read(name)[:size]
         with self._zip.open(name) as fh:
             return fh.read(size)
 
-    def holds(self, name: str, data: bytes) -> bool:
-        """Whether member ``name`` is exactly ``data`` (sizes first: no inflating
-        a 40 MB sheet to learn that a rewrite changed it)."""
+    def holds(self, name: str, data: Data) -> bool:
+        """Whether member ``name`` is exactly ``data``: sizes and CRC first, so a 40 MB
+        sheet is not inflated to learn that a rewrite changed it; then streamed."""
         if name in self._changed:
-            return self._changed[name] == data
+            mine = self._changed[name]
+            return len(mine) == len(data) and all(
+                a == b for a, b in zip(_chunks(mine), _chunks(data), strict=False)
+            )
         info = self._infos.get(name)
         if info is None or name in self._removed or info.file_size != len(data):
             return False
-        return self._zip.read(name) == data
+        crc = data.crc() if isinstance(data, Pieces) else zlib.crc32(data)
+        if crc != info.CRC:
+            return False
+        with self._zip.open(name) as fh:
+            return all(fh.read(len(chunk)) == chunk for chunk in _chunks(data))
 
-    def write(self, name: str, data: bytes) -> None:
+    def write(self, name: str, data: Data) -> None:
         self._changed[name] = data
         self._removed.discard(name)
 
@@ -141,10 +204,16 @@ class Package(Mapping[str, bytes]):
         return {
             n
             for n, data in self._changed.items()
-            if n not in self._infos
-            or self._infos[n].file_size != len(data)
-            or self._zip.read(n) != data
+            if n not in self._infos or not self._stored_is(n, data)
         } | self._removed
+
+    def _stored_is(self, name: str, data: Data) -> bool:
+        """Whether the file's own member ``name`` is ``data`` (ignoring pending writes)."""
+        pending = self._changed.pop(name)
+        try:
+            return self.holds(name, data)
+        finally:
+            self._changed[name] = pending
 
     # -- relationships and content types -----------------------------------
     def rels(self, part: str) -> list[etree._Element]:
@@ -243,14 +312,21 @@ class Package(Mapping[str, bytes]):
 
 
 def _write_member(
-    out: zipfile.ZipFile, name: str, data: bytes, like: zipfile.ZipInfo | None
+    out: zipfile.ZipFile, name: str, data: Data, like: zipfile.ZipInfo | None
 ) -> None:
     info = zipfile.ZipInfo(
         name, date_time=like.date_time if like else (1980, 1, 1, 0, 0, 0)
     )
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = like.external_attr if like else 0o600 << 16
-    out.writestr(info, data, compresslevel=6)
+    if isinstance(data, bytes):
+        out.writestr(info, data, compresslevel=6)
+        return
+    info.file_size = len(data)  # known ahead: the right header (zip64 or not)
+    info._compresslevel = 6  # type: ignore[attr-defined]  # what writestr's argument sets
+    with out.open(info, "w") as fh:
+        for piece in data:
+            fh.write(piece)
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openpyxl.formula.translate import Translator
@@ -46,20 +47,50 @@ def normal(v: Any) -> Any:
 
 
 def read_grid(workbook: CalamineWorkbook, sheet: str) -> Grid:
-    """Every cell of ``sheet`` from A1, rows trimmed of trailing empties."""
-    return trimmed(workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+    """Every cell of ``sheet`` from A1, rows trimmed of trailing empties.
+
+    Row by row, so calamine's Python objects for the whole sheet never exist at
+    once, and equal texts share one ``str`` (as the file's shared strings do): a
+    50,000-row inquiry sheet repeats its channels, results and staff names.
+    """
+    data = workbook.get_sheet_by_name(sheet)
+    if data.start is None:
+        return []
+    top, left = data.start
+    yielded = [0]
+
+    def counted() -> Iterator[list[Any]]:
+        for row in data.iter_rows():
+            yielded[0] += 1
+            yield row
+
+    rows = trimmed(counted(), {}, left)
+    if yielded[0] == data.height and top:  # rows from the first used row: pad above
+        rows[:0] = [[] for _ in range(top)]
+    return rows
 
 
-def trimmed(rows: list[list[Any]]) -> Grid:
-    """Rows of raw values as the engine hands them over, trailing empties dropped."""
-    for i, row in enumerate(rows):  # in place: the raw rows go as they are replaced
-        values = [normal(v) for v in row]
+def trimmed(
+    rows: Iterable[list[Any]], strings: dict[str, str] | None = None, left: int = 0
+) -> Grid:
+    """Rows of raw values as the engine hands them over, trailing empties dropped.
+
+    ``left`` empty cells go in front of each row (calamine starts rows at the first
+    used column); equal texts become one object through ``strings``.
+    """
+    share = (strings if strings is not None else {}).setdefault
+    pad = [None] * left
+    out: Grid = []
+    for row in rows:
+        values = pad + [
+            (share(v, v) if v else None) if type(v) is str else normal(v) for v in row
+        ]
         while values and values[-1] is None:
             values.pop()
-        rows[i] = values
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+        out.append(values)
+    while out and not out[-1]:
+        out.pop()
+    return out
 
 
 def errors(xml: bytes) -> dict[tuple[int, int], str]:

@@ -1,0 +1,70 @@
+"""A large sheet's rows are kept deflated in blocks (ooxml.sheet.Rows) and written as
+pieces (ooxml.package.Pieces): the saved book must be the same bytes as when the rows
+are held plain, and every row must read back as it was."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from opsbook.book.ooxml import sheet as sheet_xml
+from opsbook.book.ooxml.package import Lazy, Package, Pieces
+from opsbook.book.ooxml.sheet import SheetPart
+from opsbook.excel.daily import consolidate_day
+from opsbook.excel.engine import open_book
+from opsbook.excel.macros import build_repost_plan
+from tests.conftest import PLAN_DAY
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def run_day(path: Path) -> dict[str, bytes]:
+    book = open_book(path)
+    build_repost_plan(book, plan_date=PLAN_DAY)
+    consolidate_day(book, day=PLAN_DAY)
+    book.save()
+    return members(path)
+
+
+def test_packed_rows_save_the_same_book_as_plain_rows(demo_book, tmp_path, monkeypatch):
+    plain = run_day(shutil.copy(demo_book, tmp_path / "plain.xlsx"))
+    monkeypatch.setattr(sheet_xml, "PACK_OVER", 0)  # every part packed
+    monkeypatch.setattr(sheet_xml, "BLOCK", 512)  # into many small blocks
+    packed = run_day(shutil.copy(demo_book, tmp_path / "packed.xlsx"))
+    assert packed == plain
+
+
+@pytest.mark.parametrize(("pack_over", "block"), [(10**9, 1 << 18), (0, 60), (0, 1)])
+def test_every_row_reads_back_from_its_block(monkeypatch, pack_over, block):
+    monkeypatch.setattr(sheet_xml, "PACK_OVER", pack_over)
+    monkeypatch.setattr(sheet_xml, "BLOCK", block)
+    rows = {
+        r: f'<row r="{r}"><c r="A{r}"><v>{r * 7}</v></c></row>' for r in range(1, 40)
+    }
+    xml = (
+        "<worksheet><sheetData>" + "\n".join(rows.values()) + "</sheetData></worksheet>"
+    )
+    part = SheetPart.parse(xml.encode())
+    assert {r: part.rows[r].decode() for r in part.rows} == rows
+    assert Pieces(part.pieces()).join() == xml.replace("\n", "").encode()
+
+
+def test_a_lazy_piece_that_comes_out_the_wrong_size_is_refused():
+    with pytest.raises(ValueError, match="came out"):
+        Pieces([b"<a>", Lazy(3, lambda: b"toolong")]).join()
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_holds_compares_pieces_with_the_stored_member(tmp_path, same):
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("x.xml", b"<a>" + b"b" * 3_000_000 + b"</a>")
+    tail = b"</a>" if same else b"</c>"
+    data = Pieces([b"<a>", Lazy(3_000_000, lambda: b"b" * 3_000_000), tail])
+    assert Package.open(path).holds("x.xml", data) is same
