@@ -68,3 +68,37 @@ def test_holds_compares_pieces_with_the_stored_member(tmp_path, same):
     tail = b"</a>" if same else b"</c>"
     data = Pieces([b"<a>", Lazy(3_000_000, lambda: b"b" * 3_000_000), tail])
     assert Package.open(path).holds("x.xml", data) is same
+
+
+SHEETS = [
+    '<worksheet><dimension ref="A1:B3"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    '\n <row r="2" spans="1:2"/><row r="3"><c r="B3" t="inlineStr"><is><t>货号</t></is></c>'
+    "</row></sheetData><mergeCells/></worksheet>",
+    '<x:worksheet xmlns:x="m"><x:sheetData><x:row r="7"><x:c r="A7"><x:v>2</x:v></x:c>'
+    "</x:row><x:row><x:c><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>",
+    "<worksheet><sheetData/><drawing/></worksheet>",
+    "<worksheet><sheetData></sheetData></worksheet>",
+]
+
+
+@pytest.mark.parametrize("xml", SHEETS)
+@pytest.mark.parametrize("size", [1, 2, 7, 64, 10**6])
+def test_a_part_read_as_a_stream_is_the_part_read_whole(xml, size):
+    data = xml.encode()
+    whole = SheetPart.parse(data)
+    streamed = SheetPart.parse_stream(
+        data[i : i + size] for i in range(0, len(data), size)
+    )
+    assert (streamed.head, streamed.prefix, streamed.tail) == (
+        whole.head,
+        whole.prefix,
+        whole.tail,
+    )
+    assert dict(streamed.rows) == dict(whole.rows)
+    assert Pieces(streamed.pieces()).join() == Pieces(whole.pieces()).join()
+
+
+@pytest.mark.parametrize("xml", ["<worksheet/>", "<worksheet><sheetData><row r='1'>"])
+def test_a_stream_without_its_sheet_data_is_refused(xml):
+    with pytest.raises(ValueError, match="sheetData"):
+        SheetPart.parse_stream([xml.encode()])

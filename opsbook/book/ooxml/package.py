@@ -166,6 +166,25 @@ class Package(Mapping[str, bytes]):
             raise KeyError(name)
         return self._zip.read(name)
 
+    def size(self, name: str) -> int:
+        """The member's size inflated, without inflating it."""
+        if name in self._changed:
+            return len(self._changed[name])
+        if name in self._removed or name not in self._infos:
+            raise KeyError(name)
+        return self._infos[name].file_size
+
+    def stream(self, name: str) -> Iterator[bytes]:
+        """The member's bytes, ``_CHUNK`` at a time (a 40 MB sheet never whole)."""
+        if name in self._changed:
+            yield from (bytes(c) for c in _chunks(self._changed[name]))
+            return
+        if name in self._removed or name not in self._infos:
+            raise KeyError(name)
+        with self._zip.open(name) as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+
     def head(self, name: str, size: int = 4096) -> bytes:
         """The first bytes of a member, without inflating all of it."""
         if name in self._changed:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,32 +103,40 @@ class Rows(Mapping[int, bytes]):
         self._where: dict[int, tuple[int, int, int]] = {}  # row -> block, start, end
         self._blocks: list[bytes] = []
         self._open: tuple[int, bytes] = (-1, b"")  # the block last inflated
-        if len(xml) <= PACK_OVER:
+        self._pending: list[tuple[int, bytes]] = []  # rows of the block being filled
+        self._pending_size = 0
+        self._packed = len(xml) > PACK_OVER
+        if not self._packed:
             self._blocks = [xml]
             self._where = {r: (0, a, b) for r, (a, b) in spans.items()}
-            self._packed = False
             return
-        self._packed = True
-        start = end = 0
-        members: list[tuple[int, int, int]] = []
         for r, (a, b) in sorted(spans.items(), key=lambda item: item[1][0]):
-            if members and b - start > BLOCK:
-                self._pack(xml, start, end, members)
-                members = []
-            if not members:
-                start = a
-            members.append((r, a - start, b - start))
-            end = b
-        if members:
-            self._pack(xml, start, end, members)
+            self.add(r, xml[a:b])
+        self.close()
 
-    def _pack(
-        self, xml: bytes, start: int, end: int, members: list[tuple[int, int, int]]
-    ) -> None:
-        index = len(self._blocks)
-        self._blocks.append(zlib.compress(xml[start:end], 1))
-        for r, a, b in members:
-            self._where[r] = (index, a, b)
+    @classmethod
+    def packed(cls) -> Rows:
+        """Empty rows to ``add`` to one at a time (a part read as a stream), then ``close``."""
+        rows = cls()
+        rows._packed, rows._blocks = True, []
+        return rows
+
+    def add(self, row: int, data: bytes) -> None:
+        self._pending.append((row, data))
+        self._pending_size += len(data)
+        if self._pending_size > BLOCK:
+            self.close()
+
+    def close(self) -> None:
+        """Deflate the rows added since the last block into one."""
+        if not self._pending:
+            return
+        index, at = len(self._blocks), 0
+        for row, data in self._pending:
+            self._where[row] = (index, at, at + len(data))
+            at += len(data)
+        self._blocks.append(zlib.compress(b"".join(d for _, d in self._pending), 1))
+        self._pending, self._pending_size = [], 0
 
     def _block(self, index: int) -> bytes:
         if not self._packed:
@@ -154,16 +162,12 @@ class Rows(Mapping[int, bytes]):
             return [view[a:b] for _, a, b in (self._where[r] for r in rows)]
         pieces: list[bytes | memoryview | Lazy] = []
         for index, group in itertools.groupby(rows, key=lambda r: self._where[r][0]):
-            spans = [self._where[r][1:] for r in group]
-            pieces.append(
-                Lazy(
-                    sum(b - a for a, b in spans),
-                    lambda index=index, spans=spans: b"".join(
-                        self._block(index)[a:b] for a, b in spans
-                    ),
-                )
-            )
+            spans = [(a, b) for _, a, b in (self._where[r] for r in group)]
+            pieces.append(Lazy(sum(b - a for a, b in spans), self._maker(index, spans)))
         return pieces
+
+    def _maker(self, index: int, spans: list[tuple[int, int]]) -> Callable[[], bytes]:
+        return lambda: b"".join(self._block(index)[a:b] for a, b in spans)
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._where)
@@ -209,6 +213,45 @@ class SheetPart:
             spans[last] = (a, end)
         tail = xml[close + len(prefix) + len(b"</sheetData>") :]
         return cls(xml[: m.start()], prefix, Rows(xml, spans), tail)
+
+    @classmethod
+    def parse_stream(cls, chunks: Iterable[bytes]) -> SheetPart:
+        """``parse`` for a large part, read piece by piece: the rows go into deflated
+        blocks as they come, so the part's whole XML is never held at once."""
+        more = iter(chunks)
+        buf = b""
+        m = None
+        while m is None:
+            piece = next(more, None)
+            if piece is None:
+                raise ValueError("worksheet without <sheetData>")
+            buf += piece
+            m = _SHEET_DATA.search(buf)
+        prefix, head = m.group(1), buf[: m.start()]
+        if m.group(2):  # <sheetData/>
+            return cls(head, prefix, Rows(), buf[m.end() :] + b"".join(more))
+        close_tag = b"</" + prefix + b"sheetData>"
+        rows, last, buf = Rows.packed(), 0, buf[m.end() :]
+        while True:
+            close = buf.find(close_tag)
+            limit = close if close >= 0 else len(buf)
+            starts = [r.start() for r in _ROW.finditer(buf, 0, limit)]
+            if close >= 0:
+                starts.append(close)
+            for a, b in itertools.pairwise(starts):
+                end = buf.rfind(b">", a, b) + 1  # a row ends at its last ">"
+                num = _ROW_NUM.match(buf, a)
+                last = int(num.group(1)) if num else last + 1
+                rows.add(last, buf[a:end])
+            if close >= 0:
+                rows.close()
+                tail = buf[close + len(close_tag) :] + b"".join(more)
+                return cls(head, prefix, rows, tail)
+            buf = buf[starts[-1] :] if starts else buf  # the row still coming
+            piece = next(more, None)
+            if piece is None:
+                raise ValueError("worksheet without </sheetData>")
+            buf += piece
 
     # -- what is there ----------------------------------------------------
     def cells(self, row: int) -> dict[int, Cell]:
