@@ -28,11 +28,7 @@ so a block that grows only grows downwards into its own columns::
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from ..core import keywords, wording
 from ..core.settings import named
@@ -40,13 +36,18 @@ from ..core.traffic_view import HOURS, WEEKDAYS
 from .layout import (
     ANALYSIS_HEADER_ROW,
     ANALYSIS_NOTE_ROW,
-    HEADER_FILL,
     TRAFFIC_GRID_AT,
     TRAFFIC_GRID_VALUES_AT,
     TRAFFIC_INFO_AT,
+    header_fill,
 )
+from .ooxml.refs import column_letter
 
-TITLE_FONT = Font(bold=True, size=13)
+if TYPE_CHECKING:  # openpyxl lays out a new sheet; loaded only then
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.worksheet.worksheet import Worksheet
+
+TITLE_FONT = {"bold": True, "size": 13}  # openpyxl's Font(**TITLE_FONT)
 
 # -- 流量分析 ------------------------------------------------------------------
 TRAFFIC_SHEET = "流量分析"
@@ -88,8 +89,8 @@ def grid_range() -> str:
     """The 7 × 24 weekday × hour cells (the colour scale's range), e.g. ``E4:AB10``."""
     r, c = TRAFFIC_GRID_VALUES_AT
     return (
-        f"{get_column_letter(c)}{r}:"
-        f"{get_column_letter(c + len(HOURS) - 1)}{r + len(WEEKDAYS) - 1}"
+        f"{column_letter(c)}{r}:"
+        f"{column_letter(c + len(HOURS) - 1)}{r + len(WEEKDAYS) - 1}"
     )
 
 
@@ -103,6 +104,8 @@ def grid_labels() -> list[list[object]]:
 
 def color_scale() -> ColorScaleRule:
     """Low visitors pale, middling yellow, busy hours green: Excel's familiar 3-colour scale."""
+    from openpyxl.formatting.rule import ColorScaleRule
+
     return ColorScaleRule(
         start_type="min",
         start_color="F8F8F8",
@@ -115,28 +118,32 @@ def color_scale() -> ColorScaleRule:
 
 
 def _header(cell) -> None:
-    cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    from openpyxl.styles import Alignment, Font
+
+    cell.font, cell.fill = Font(bold=True), header_fill()
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def lay_out_traffic_sheet(ws: Worksheet) -> None:
     """Prepare a blank 流量分析 sheet: title, the info block's keys, the grid's labels,
     formats, widths and the colour scale. 汇总今日 fills the values."""
+    from openpyxl.styles import Alignment, Font
+
     ws["A1"] = TRAFFIC_TITLE
-    ws["A1"].font = TITLE_FONT
+    ws["A1"].font = Font(**TITLE_FONT)
     r, c = TRAFFIC_INFO_AT
     for i, key in enumerate(TRAFFIC_INFO_KEYS):
         cell = ws.cell(row=r + i, column=c, value=key)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.font, cell.fill = Font(bold=True), header_fill()
         value = ws.cell(row=r + i, column=c + 1)
         value.alignment = Alignment(wrap_text=key == NOTE_KEY, vertical="top")
         if key in INFO_FORMATS:
             value.number_format = INFO_FORMATS[key]
     ws.cell(row=r + TRAFFIC_INFO_KEYS.index(NOTE_KEY), column=c + 1, value=INFO_NOTE)
     ws.row_dimensions[r + TRAFFIC_INFO_KEYS.index(NOTE_KEY)].height = 120
-    ws.column_dimensions[get_column_letter(c)].width = 26
-    ws.column_dimensions[get_column_letter(c + 1)].width = 26
-    ws.column_dimensions[get_column_letter(c + 2)].width = 2
+    ws.column_dimensions[column_letter(c)].width = 26
+    ws.column_dimensions[column_letter(c + 1)].width = 26
+    ws.column_dimensions[column_letter(c + 2)].width = 2
     gr, gc = TRAFFIC_GRID_AT
     for i, row in enumerate(grid_labels()):
         for j, value in enumerate(row):
@@ -144,10 +151,10 @@ def lay_out_traffic_sheet(ws: Worksheet) -> None:
                 continue
             cell = ws.cell(row=gr + i, column=gc + j, value=value)
             _header(cell)
-    ws.column_dimensions[get_column_letter(gc)].width = 18
+    ws.column_dimensions[column_letter(gc)].width = 18
     vr, vc = TRAFFIC_GRID_VALUES_AT
     for j in range(len(HOURS)):
-        ws.column_dimensions[get_column_letter(vc + j)].width = 5
+        ws.column_dimensions[column_letter(vc + j)].width = 5
         for i in range(len(ROW_LABELS)):
             cell = ws.cell(row=vr + i, column=vc + j)
             cell.number_format = GRID_FORMAT
@@ -262,19 +269,19 @@ def analysis_title_rows(day: object = None) -> list[list[object]]:
 
 def lay_out_analysis_sheet(ws: Worksheet) -> None:
     """Prepare a blank 分析 sheet: block titles, notes, the score rule, headers, widths, formats."""
+    from openpyxl.styles import Font
+
     for i, row in enumerate(analysis_title_rows(), start=1):
         for j, value in enumerate(row, start=1):
             if value is not None:
                 ws.cell(row=i, column=j, value=value)
     for block in BLOCKS:
-        ws.cell(row=1, column=block.col).font = TITLE_FONT
+        ws.cell(row=1, column=block.col).font = Font(**TITLE_FONT)
         for j, (key, header) in enumerate(zip(block.keys, block.headers, strict=True)):
             col = block.col + j
             _header(ws.cell(row=ANALYSIS_HEADER_ROW, column=col, value=header))
-            ws.column_dimensions[get_column_letter(col)].width = block.widths.get(
-                key, 12
-            )
-        ws.column_dimensions[get_column_letter(block.col + block.width)].width = 2
+            ws.column_dimensions[column_letter(col)].width = block.widths.get(key, 12)
+        ws.column_dimensions[column_letter(block.col + block.width)].width = 2
     ws.cell(row=ANALYSIS_NOTE_ROW, column=WORDING.col).font = Font(
         italic=True, color="595959"
     )

@@ -11,11 +11,13 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-
-from openpyxl.workbook.workbook import Workbook
+from typing import TYPE_CHECKING
 
 from ..errors import BookFileError, Problem
 from .locks import temp_prefix
+
+if TYPE_CHECKING:  # openpyxl is loaded only by the code that makes a new book
+    from openpyxl.workbook.workbook import Workbook
 
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls

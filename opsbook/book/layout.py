@@ -7,11 +7,14 @@ each without a cycle.
 
 from __future__ import annotations
 
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from ..core.schema import HOURS, PLAN
 from ..core.settings import named
+from .ooxml.refs import column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.styles import PatternFill
 
 # 设置: the key/value table from A1 (header row), one row per setting below it, in
 # core.settings' order; the macro book's live formulas point at these cells.
@@ -57,9 +60,17 @@ DAILY_AT = (max(TODAY_AT[0] + len(TODAY_KEYS), TREND_AT[0] + TREND_DAYS) + 2, 1)
 CHART_ANCHOR = "I1"
 # Below the info block: the button (macro-enabled books) and then the chart.
 BUTTON_ROW = INFO_AT[0] + len(INFO_KEYS) + 2
-PLAN_CHART_AT = f"{get_column_letter(INFO_AT[1])}{BUTTON_ROW + 3}"
+PLAN_CHART_AT = f"{column_letter(INFO_AT[1])}{BUTTON_ROW + 3}"
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_COLOUR = "DDEBF7"  # the pale blue behind every header a new sheet gets
+
+
+def header_fill() -> PatternFill:
+    """The header fill, for the sheets openpyxl lays out (loaded only then)."""
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=HEADER_COLOUR)
+
 
 # 流量分析: the 7 × 24 grid from its corner cell (hours run right of it, weekdays
 # below it), then the mean day and the typed / suggested marks; the info block

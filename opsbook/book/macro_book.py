@@ -33,13 +33,13 @@ from .analysis_sheets import TRAFFIC_INFO_KEYS, TRAFFIC_SHEET
 from .files import atomic_save
 from .layout import (
     BUTTON_ROW,
-    HEADER_FILL,
     INFO_AT,
     INFO_KEYS,
     SETTINGS_AT,
     TODAY_AT,
     TODAY_KEYS,
     TRAFFIC_INFO_AT,
+    header_fill,
 )
 from .template import SHEET_ORDER, build_workbook
 
@@ -199,7 +199,7 @@ def live_block(ws: Worksheet) -> None:
     r, c = LIVE_AT
     for j, text in enumerate(LIVE_HEADERS):
         cell = ws.cell(row=r, column=c + j, value=text)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.font, cell.fill = Font(bold=True), header_fill()
         ws.column_dimensions[get_column_letter(c + j)].width = 12 if j == 0 else 20
     for h in range(24):
         ws.cell(row=r + 1 + h, column=c, value=h)
@@ -228,7 +228,7 @@ def live_suggestion(ws: Worksheet) -> None:
     r = TRAFFIC_INFO_AT[0] + len(TRAFFIC_INFO_KEYS) + 1
     c = TRAFFIC_INFO_AT[1]
     key = ws.cell(row=r, column=c, value="建议时段（实时公式）live suggestion")
-    key.font, key.fill = Font(bold=True), HEADER_FILL
+    key.font, key.fill = Font(bold=True), header_fill()
     ws.cell(
         row=r,
         column=c + 1,

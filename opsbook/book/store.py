@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
 from ..errors import InputError, Problem
@@ -36,6 +34,8 @@ from .ooxml import reader, styles, xmlread
 from .ooxml import sheet as sheet_xml
 from .ooxml.cellxml import date_format_for, is_date_value
 from .ooxml.package import Package, PartError, Pieces, write_atomic
+from .ooxml.refs import column_letter, range_bounds
+from .ooxml.serials import is_date_format
 from .ooxml.sheet import KEEP, Edit, SheetPart
 from .ooxml.sheetview import column_width, freeze, select_tab, set_column_width
 from .ooxml.tables import TablePart, follow_table, header_names, new_table
@@ -411,7 +411,7 @@ class WorkbookStore:
         follow_table(self.package, self._part_name(sheet), sheet, old, ref)
 
     def _headers(self, sheet: str, ref: str) -> list[str]:
-        c1, r1, c2, _ = range_boundaries(ref)
+        c1, r1, c2, _ = range_bounds(ref)
         return header_names(self.read_quietly(sheet, r1, c1, r1, c2)[0])
 
     def read_quietly(
@@ -487,7 +487,7 @@ def _used_ref(grid: reader.Grid) -> str:
     """The ``<dimension ref>`` that covers the used range."""
     last_row = len(grid)
     last_col = max((len(r) for r in grid), default=1)
-    return f"A1:{get_column_letter(max(last_col, 1))}{max(last_row, 1)}"
+    return f"A1:{column_letter(max(last_col, 1))}{max(last_row, 1)}"
 
 
 def _refuse_merged(
@@ -499,7 +499,9 @@ def _refuse_merged(
     r2, c2 = r1 + len(rows) - 1, c1 + max(len(r) for r in rows) - 1
     for min_col, min_row, max_col, max_row in part.merged():
         if min_row <= r2 and r1 <= max_row and min_col <= c2 and c1 <= max_col:
-            coord = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+            coord = (
+                f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{max_row}"
+            )
             raise InputError(
                 [
                     Problem(

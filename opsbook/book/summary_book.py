@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .files import atomic_save
-from .layout import HEADER_FILL
+from .layout import header_fill
 
 PREFIX = "汇总-"
 SHEET = "汇总"
@@ -56,7 +56,7 @@ def write_summary(rows: Sequence[Mapping[str, Any]], path: Path) -> Path:
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = width
         head = ws.cell(row=1, column=j)
-        head.font, head.fill = Font(bold=True), HEADER_FILL
+        head.font, head.fill = Font(bold=True), header_fill()
         for r in range(2, len(rows) + 2):
             ws.cell(row=r, column=j).number_format = fmt
             if header == "问题":

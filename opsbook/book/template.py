@@ -54,7 +54,6 @@ from .guide import GUIDE_SHEET, write_guide_sheet
 from .layout import (
     CHART_ANCHOR,
     DAILY_AT,
-    HEADER_FILL,
     HOURS_AT,
     INFO_AT,
     INFO_KEYS,
@@ -67,6 +66,7 @@ from .layout import (
     TREND_AT,
     TREND_DAYS,
     TREND_HEADERS,
+    header_fill,
 )
 
 VALIDATION_ROWS = 5000  # drop-downs cover this many rows below the header
@@ -202,7 +202,7 @@ def _plan_sheet(ws: Worksheet) -> None:
     ws.column_dimensions[get_column_letter(c + 1)].width = 18
     for i, key in enumerate(INFO_KEYS):
         ws.cell(row=r + i, column=c, value=key).font = Font(bold=True)
-        ws.cell(row=r + i, column=c).fill = HEADER_FILL
+        ws.cell(row=r + i, column=c).fill = header_fill()
     ws.freeze_panes = "A2"
     # The clerk prints the plan: landscape, all columns on one page width.
     ws.page_setup.orientation = "landscape"
@@ -219,7 +219,7 @@ def _daily_sheet(ws: Worksheet) -> None:
     r, c = TODAY_AT
     for i, key in enumerate(TODAY_KEYS):
         cell = ws.cell(row=r + i, column=c, value=key)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.font, cell.fill = Font(bold=True), header_fill()
     ws.cell(row=r, column=c + 1).number_format = "yyyy-mm-dd"
     ws.column_dimensions[get_column_letter(c)].width = 28
     ws.column_dimensions[get_column_letter(c + 1)].width = 22

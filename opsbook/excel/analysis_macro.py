@@ -24,11 +24,10 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import xlwings as xw
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..book import analysis_sheets as sheets
 from ..book import layout
@@ -52,6 +51,9 @@ from ..core.wording import wording_table
 from ..errors import InputError
 from .macros import read_sheet
 from .values import to_excel
+
+if TYPE_CHECKING:  # openpyxl lays out a missing sheet; loaded only then
+    from openpyxl.worksheet.worksheet import Worksheet
 
 Progress = Callable[[str], None]
 

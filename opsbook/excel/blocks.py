@@ -36,10 +36,14 @@ class Sheet:
 
 
 def _rows2d(value: Any) -> list[list[Any]]:
+    """Rows as lists to edit in place; the lists xlwings handed over are used as they
+    are (a 50,000-row sheet is not copied again)."""
     if not isinstance(value, (list, tuple)):
         return [[value]]
     if value and not isinstance(value[0], (list, tuple)):
         return [list(value)]
+    if type(value) is list and all(type(r) is list for r in value):
+        return value
     return [list(r) for r in value]
 
 

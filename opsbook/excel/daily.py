@@ -199,6 +199,8 @@ def consolidate_day(
     for sheet in sheets.values():
         if sheet is not None and sheet.changes:
             write_changes(book, sheet, sheet.changes)
+        if sheet is not None:  # written: the rest reads the parsed frames, so the
+            sheet.rows = []  # raw rows (a 50,000-row sheet's lists) can go
     plan = (
         read_sheet(book, PLAN).frame
         if PLAN.name in [s.name for s in book.sheets]

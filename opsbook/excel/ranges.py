@@ -11,9 +11,9 @@ import numbers
 from typing import Any, Protocol
 
 import xlwings as xw
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 from xlwings import base_classes
 
+from ..book.ooxml.refs import column_letter, range_bounds
 from ..book.store import WorkbookStore
 from .values import to_excel
 
@@ -45,7 +45,7 @@ def _coords(sheet: Sheet, arg: Any) -> tuple[tuple[int, int], tuple[int, int] | 
             arg.column + arg.shape[1] - 1,
         )
     if isinstance(arg, str):
-        c1, r1, c2, r2 = range_boundaries(arg.replace("$", ""))
+        c1, r1, c2, r2 = range_bounds(arg.replace("$", ""))
         return (r1, c1), (r2, c2)
     if len(arg) == 4:
         row, col, nrows, ncols = arg
@@ -112,7 +112,7 @@ class Range(base_classes.Range):
 
     def get_address(self, row_absolute=True, col_absolute=True, external=False) -> str:
         def cell(r: int, c: int) -> str:
-            cs = ("$" if col_absolute else "") + get_column_letter(c)
+            cs = ("$" if col_absolute else "") + column_letter(c)
             rs = ("$" if row_absolute else "") + str(r)
             return cs + rs
 

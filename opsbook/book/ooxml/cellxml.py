@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import to_excel
+from .refs import column_index, column_letter
+from .serials import to_serial
 
 # Cells of one row: <c .../> or <c ...>...</c> (no <c> nests in a cell).
 CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -53,7 +53,7 @@ class Cell:
 
 
 def col_of(letters: bytes) -> int:
-    return column_index_from_string(letters.decode())
+    return column_index(letters.decode())
 
 
 def row_cells(row_xml: bytes) -> dict[int, Cell]:
@@ -98,7 +98,7 @@ def date_format_for(value: Any) -> str:
 
 def cell_xml(col: int, row: int, value: Any, style: int, *, formula: bool) -> bytes:
     """The XML of a cell holding ``value`` (a formula if ``formula`` and it starts with =)."""
-    ref = f"{get_column_letter(col)}{row}"
+    ref = f"{column_letter(col)}{row}"
     s = f' s="{style}"' if style else ""
     if value is None:
         return f'<c r="{ref}"{s}/>'.encode()
@@ -116,7 +116,7 @@ def cell_xml(col: int, row: int, value: Any, style: int, *, formula: bool) -> by
         serial = (
             value.total_seconds() / 86400
             if isinstance(value, dt.timedelta)
-            else to_excel(value)
+            else to_serial(value)
         )
         return f'<c r="{ref}"{s}><v>{number_text(serial)}</v></c>'.encode()
     if isinstance(value, (int, float)):

@@ -18,11 +18,10 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from openpyxl.formula.translate import Translator
-from openpyxl.utils.cell import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from .cellxml import REF, col_of
+from .refs import column_letter
 
 Grid = list[list[Any]]
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
@@ -128,14 +127,16 @@ def formulas(xml: bytes) -> dict[tuple[int, int], str]:
             formula = "=" + html.unescape(text.decode("utf-8"))
             found[(row, col)] = formula
             if si and b'"shared"' in attrs:
-                masters[si.group(1)] = (formula, f"{get_column_letter(col)}{row}")
+                masters[si.group(1)] = (formula, f"{column_letter(col)}{row}")
         elif si:
             followers.append((row, col, si.group(1)))
+    if followers:  # shared formulas: openpyxl's translator, loaded only for them
+        from openpyxl.formula.translate import Translator
     for row, col, key in followers:
         if key in masters:
             formula, origin = masters[key]
             found[(row, col)] = Translator(formula, origin).translate_formula(
-                f"{get_column_letter(col)}{row}"
+                f"{column_letter(col)}{row}"
             )
     return found
 

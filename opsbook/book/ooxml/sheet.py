@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from .cellxml import Cell, cell_xml, row_cells
 from .package import Lazy, parse_xml
+from .refs import column_letter, range_bounds
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -78,7 +78,7 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
 KEEP = object()  # an edit that leaves the value as it is (a format change only)
 
 
-@dataclass
+@dataclass(slots=True)  # one per written cell: tens of thousands in a consolidate
 class Edit:
     value: Any = KEEP
     formula: bool = False
@@ -187,7 +187,9 @@ class SheetPart:
     prefix: bytes  # namespace prefix of the sheet's elements, usually b""
     rows: Rows
     tail: bytes
-    edits: dict[int, dict[int, Edit]] = field(default_factory=dict)
+    # row -> column -> the Edit, or just the value when that is all it is (most
+    # writes: a big block is tens of thousands of cells)
+    edits: dict[int, dict[int, Any]] = field(default_factory=dict)
     cleared: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     skeleton: etree._Element | None = None  # head+tail parsed, once edited
     formulas_touched: bool = False
@@ -259,7 +261,7 @@ class SheetPart:
         return row_cells(chunk) if chunk else {}
 
     def style_at(self, row: int, col: int) -> int:
-        edit = self.edits.get(row, {}).get(col)
+        edit = _as_edit(self.edits.get(row, {}).get(col))
         cell = self.cells(row).get(col)
         style = cell.style if cell else 0
         if edit is not None and edit.style is not None:
@@ -268,20 +270,19 @@ class SheetPart:
 
     def merged(self) -> list[tuple[int, int, int, int]]:
         """Merged ranges as (min_col, min_row, max_col, max_row)."""
-        return [
-            tuple(range_boundaries(m.group(1).decode()))
-            for m in _MERGE.finditer(self.tail)
-        ]
+        return [range_bounds(m.group(1).decode()) for m in _MERGE.finditer(self.tail)]
 
     def row_numbers(self, r1: int, r2: int) -> Iterator[int]:
         return (r for r in sorted(set(self.rows) | set(self.edits)) if r1 <= r <= r2)
 
     # -- edits ---------------------------------------------------------------
     def set(self, row: int, col: int, edit: Edit) -> None:
-        old = self.edits.setdefault(row, {}).get(col)
+        cells = self.edits.setdefault(row, {})
+        old = _as_edit(cells.get(col))
         if old is not None and edit.value is KEEP:
             edit = Edit(old.value, old.formula, _then(old.style, edit.style))
-        self.edits[row][col] = edit
+        plain = edit.style is None and not edit.formula
+        cells[col] = edit.value if plain and _storable(edit.value) else edit
 
     def clear(self, r1: int, c1: int, r2: int, c2: int) -> None:
         for r in list(self.row_numbers(r1, r2)):
@@ -367,11 +368,12 @@ class SheetPart:
                     self.formulas_touched |= cell.has_formula
                     kept = cell.attr(b"s")
                     out[c] = (
-                        f'<c r="{get_column_letter(c)}{r}" s="{kept.decode()}"/>'.encode()
+                        f'<c r="{column_letter(c)}{r}" s="{kept.decode()}"/>'.encode()
                         if kept and kept != b"0"
                         else b""
                     )
-        for c, edit in self.edits.get(r, {}).items():
+        for c, held in self.edits.get(r, {}).items():
+            edit = _as_edit(held)
             old = cells.get(c)
             old_style = old.style if old else 0
             if edit.value is KEEP:
@@ -393,6 +395,16 @@ class SheetPart:
         if not body:
             return b"<" + p + b"row" + attrs + b"/>"
         return b"<" + p + b"row" + attrs + b">" + body + b"</" + p + b"row>"
+
+
+def _storable(value: Any) -> bool:
+    """Whether a value can stand for its own Edit in ``edits`` (not one of the markers)."""
+    return value is not None and value is not KEEP and type(value) is not Edit
+
+
+def _as_edit(held: Any) -> Any:
+    """The Edit an ``edits`` entry stands for (None stays None: no edit)."""
+    return held if held is None or type(held) is Edit else Edit(held)
 
 
 def _then(

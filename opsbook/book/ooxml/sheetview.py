@@ -7,8 +7,8 @@ other attribute and child, e.g. a staff member's zoom or selection, as it was.
 from __future__ import annotations
 
 from lxml import etree
-from openpyxl.utils.cell import coordinate_to_tuple
 
+from .refs import cell_position
 from .sheet import MAIN_NS, SheetPart
 
 
@@ -33,7 +33,7 @@ def freeze(sheet: SheetPart, cell: str | None) -> None:
         view.remove(old)
     if not cell or cell == "A1":
         return
-    row, col = coordinate_to_tuple(cell)
+    row, col = cell_position(cell)
     active = {
         (True, True): "bottomRight",
         (True, False): "bottomLeft",

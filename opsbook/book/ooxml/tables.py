@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from .package import Package, parse_xml, to_xml
+from .refs import column_index, range_bounds
 from .sheet import MAIN_NS, R_NS, SheetPart
 
 TABLE_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
@@ -154,8 +154,8 @@ def follow_table(
     package: Package, sheet_part: str, sheet: str, old: str, new: str
 ) -> None:
     """Move the chart series on ``sheet``'s drawing that read a whole column of ``old``."""
-    c1, r1, c2, r2 = range_boundaries(old)
-    last = range_boundaries(new)[3]
+    c1, r1, c2, r2 = range_bounds(old)
+    last = range_bounds(new)[3]
     for drawing in package.related(sheet_part, "/drawing"):
         for chart in package.related(drawing, "/chart"):
             data = package.read(chart)
@@ -179,7 +179,7 @@ def moved_ref(
     if not m or (m["c2"] or m["c1"]) != m["c1"]:
         return f
     name = m["sheet"].strip("'").replace("''", "'")
-    col = column_index_from_string(m["c1"])
+    col = column_index(m["c1"])
     if (
         name != sheet
         or not c1 <= col <= c2

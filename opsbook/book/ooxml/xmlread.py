@@ -17,11 +17,16 @@ import re
 from typing import Any
 
 from lxml import etree
-from openpyxl.styles.numbers import is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-from openpyxl.utils.escape import unescape
 
 from .cellxml import REF, col_of
+from .serials import (
+    MAC_EPOCH,
+    WINDOWS_EPOCH,
+    from_serial,
+    is_date_format,
+    is_duration_format,
+    unescape,
+)
 
 Grid = list[list[Any]]
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -57,10 +62,10 @@ def _text(el: etree._Element) -> str:
 
 def _number(text: str, fmt: str, epoch: dt.datetime) -> Any:
     value = float(text)
-    if fmt == "General" or not is_date_format(fmt) or is_timedelta_format(fmt):
+    if fmt == "General" or not is_date_format(fmt) or is_duration_format(fmt):
         return value  # durations are handed over as day fractions, like calamine's
     try:
-        return from_excel(value, epoch)
+        return from_serial(value, epoch)
     except (OverflowError, ValueError):
         return value  # not a date at all: Excel shows #####, the number is kept
 
@@ -76,7 +81,7 @@ def read_grid_xml(
 
     ``formats`` is each cell format's number format code (``styles.number_formats``).
     """
-    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
     cells: dict[tuple[int, int], Any] = {}
     for _, c in etree.iterparse(io.BytesIO(sheet_xml), tag=f"{_MAIN}c", huge_tree=True):
         ref = REF.search(f'r="{c.get("r", "")}"'.encode())
