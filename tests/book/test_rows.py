@@ -115,3 +115,24 @@ def test_a_part_read_as_a_stream_is_the_part_read_whole(xml, size):
 def test_a_stream_without_its_sheet_data_is_refused(xml):
     with pytest.raises(ValueError, match="sheetData"):
         SheetPart.parse_stream([xml.encode()])
+
+
+@pytest.mark.parametrize(
+    ("pending", "data", "same"),
+    [
+        (b"abcdef", Pieces([b"abc", b"def"]), True),  # pieces end elsewhere
+        (Pieces([b"a", b"bcde", b"f"]), b"abcdef", True),
+        (Pieces([b"ab", Lazy(4, lambda: b"cdef")]), Pieces([b"abcd", b"ef"]), True),
+        (b"abcdef", Pieces([b"abc", b"deg"]), False),
+        (b"abcdef", b"abcde", False),
+    ],
+)
+def test_holds_compares_a_pending_member_whatever_its_pieces(
+    tmp_path, pending, data, same
+):
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("x.xml", b"old")
+    package = Package.open(path)
+    package.write("x.xml", pending)
+    assert package.holds("x.xml", data) is same

@@ -121,6 +121,24 @@ def _chunks(data: Data) -> Iterator[bytes | memoryview]:
             yield view[at : at + _CHUNK]
 
 
+def _same_bytes(
+    one: Iterator[bytes | memoryview], other: Iterator[bytes | memoryview]
+) -> bool:
+    """Whether two streams of pieces hold the same bytes, wherever their pieces end."""
+    a = b = memoryview(b"")
+    while True:
+        if not a:
+            a = memoryview(next(one, b""))
+        if not b:
+            b = memoryview(next(other, b""))
+        if not a or not b:
+            return not a and not b
+        n = min(len(a), len(b))
+        if a[:n] != b[:n]:
+            return False
+        a, b = a[n:], b[n:]
+
+
 class Package(Mapping[str, bytes]):
     """The members of one .xlsx/.xlsm, held in memory, with pending changes."""
 
@@ -193,21 +211,18 @@ class Package(Mapping[str, bytes]):
             return fh.read(size)
 
     def holds(self, name: str, data: Data) -> bool:
-        """Whether member ``name`` is exactly ``data``: sizes and CRC first, so a 40 MB
+        """Whether member ``name`` is exactly ``data``: size and CRC first, so a 40 MB
         sheet is not inflated to learn that a rewrite changed it; then streamed."""
-        if name in self._changed:
-            mine = self._changed[name]
-            return len(mine) == len(data) and all(
-                a == b for a, b in zip(_chunks(mine), _chunks(data), strict=False)
-            )
+        if name not in self:
+            return False
+        if self.size(name) != len(data):
+            return False
         info = self._infos.get(name)
-        if info is None or name in self._removed or info.file_size != len(data):
-            return False
-        crc = data.crc() if isinstance(data, Pieces) else zlib.crc32(data)
-        if crc != info.CRC:
-            return False
-        with self._zip.open(name) as fh:
-            return all(fh.read(len(chunk)) == chunk for chunk in _chunks(data))
+        if name not in self._changed and info is not None:
+            crc = data.crc() if isinstance(data, Pieces) else zlib.crc32(data)
+            if crc != info.CRC:
+                return False
+        return _same_bytes(self.stream(name), _chunks(data))
 
     def write(self, name: str, data: Data) -> None:
         self._changed[name] = data
