@@ -31,7 +31,6 @@ from python_calamine import CalamineWorkbook
 from ..errors import InputError, Problem
 from .files import check_workbook_path, file_problem
 from .ooxml import reader, styles, xmlread
-from .ooxml import sheet as sheet_xml
 from .ooxml.cellxml import date_format_for, is_date_value
 from .ooxml.package import Package, PartError, Pieces, write_atomic
 from .ooxml.refs import column_letter, range_bounds
@@ -156,11 +155,7 @@ class WorkbookStore:
         if sheet not in self._sheets:
             part = self._part_name(sheet)
             try:
-                self._sheets[sheet] = (
-                    SheetPart.parse_stream(self.package.stream(part))
-                    if self.package.size(part) > sheet_xml.PACK_OVER
-                    else SheetPart.parse(self.package.read(part))
-                )
+                self._sheets[sheet] = SheetPart.load(self.package, part)
             except (PartError, ValueError) as exc:
                 raise _unreadable(self.path, exc) from exc
         return self._sheets[sheet]

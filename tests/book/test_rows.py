@@ -53,9 +53,10 @@ def test_packed_rows_save_the_same_book_as_plain_rows(demo_book, tmp_path, monke
     assert packed == plain
 
 
-@pytest.mark.parametrize(("pack_over", "block"), [(10**9, 1 << 18), (0, 60), (0, 1)])
-def test_every_row_reads_back_from_its_block(monkeypatch, pack_over, block):
-    monkeypatch.setattr(sheet_xml, "PACK_OVER", pack_over)
+@pytest.mark.parametrize(
+    ("streamed", "block"), [(False, 1 << 18), (True, 60), (True, 1)]
+)
+def test_every_row_reads_back_from_its_block(monkeypatch, streamed, block):
     monkeypatch.setattr(sheet_xml, "BLOCK", block)
     rows = {
         r: f'<row r="{r}"><c r="A{r}"><v>{r * 7}</v></c></row>' for r in range(1, 40)
@@ -63,7 +64,8 @@ def test_every_row_reads_back_from_its_block(monkeypatch, pack_over, block):
     xml = (
         "<worksheet><sheetData>" + "\n".join(rows.values()) + "</sheetData></worksheet>"
     )
-    part = SheetPart.parse(xml.encode())
+    data = xml.encode()
+    part = SheetPart.parse_stream([data]) if streamed else SheetPart.parse(data)
     assert {r: part.rows[r].decode() for r in part.rows} == rows
     assert Pieces(part.pieces()).join() == xml.replace("\n", "").encode()
 

@@ -63,21 +63,20 @@ def read_grid(workbook: CalamineWorkbook, sheet: str) -> Grid:
             yielded[0] += 1
             yield row
 
-    rows = trimmed(counted(), {}, left)
+    rows = trimmed(counted(), left)
     if yielded[0] == data.height and top:  # rows from the first used row: pad above
         rows[:0] = [[] for _ in range(top)]
     return rows
 
 
-def trimmed(
-    rows: Iterable[list[Any]], strings: dict[str, str] | None = None, left: int = 0
-) -> Grid:
+def trimmed(rows: Iterable[list[Any]], left: int = 0) -> Grid:
     """Rows of raw values as the engine hands them over, trailing empties dropped.
 
     ``left`` empty cells go in front of each row (calamine starts rows at the first
-    used column); equal texts become one object through ``strings``.
+    used column); equal texts become one object.
     """
-    share = (strings if strings is not None else {}).setdefault
+    strings: dict[str, str] = {}
+    share = strings.setdefault
     pad = [None] * left
     out: Grid = []
     for row in rows:

@@ -21,7 +21,7 @@ from typing import Any
 from lxml import etree
 
 from .cellxml import Cell, cell_xml, row_cells
-from .package import Lazy, parse_xml
+from .package import Lazy, Package, parse_xml
 from .refs import column_letter, range_bounds
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -93,30 +93,22 @@ PACK_OVER = 4 << 20
 
 
 class Rows(Mapping[int, bytes]):
-    """The rows of a part, by number, as spans of its XML, held once: plain for a small
-    part, deflated block by block for a large one (``BLOCK``, ``PACK_OVER``)."""
+    """The rows of a part, by number, held once: spans of the part's XML for a small
+    part, or (``Rows.packed()``, a large part read as a stream) deflated blocks."""
 
     def __init__(
         self, xml: bytes = b"", spans: dict[int, tuple[int, int]] | None = None
     ):
-        spans = spans or {}
-        self._where: dict[int, tuple[int, int, int]] = {}  # row -> block, start, end
-        self._blocks: list[bytes] = []
+        self._where = {r: (0, a, b) for r, (a, b) in (spans or {}).items()}
+        self._blocks = [xml]
+        self._packed = False
         self._open: tuple[int, bytes] = (-1, b"")  # the block last inflated
         self._pending: list[tuple[int, bytes]] = []  # rows of the block being filled
         self._pending_size = 0
-        self._packed = len(xml) > PACK_OVER
-        if not self._packed:
-            self._blocks = [xml]
-            self._where = {r: (0, a, b) for r, (a, b) in spans.items()}
-            return
-        for r, (a, b) in sorted(spans.items(), key=lambda item: item[1][0]):
-            self.add(r, xml[a:b])
-        self.close()
 
     @classmethod
     def packed(cls) -> Rows:
-        """Empty rows to ``add`` to one at a time (a part read as a stream), then ``close``."""
+        """Empty rows to ``add`` to one at a time, then ``close``."""
         rows = cls()
         rows._packed, rows._blocks = True, []
         return rows
@@ -148,10 +140,6 @@ class Rows(Mapping[int, bytes]):
     def __getitem__(self, row: int) -> bytes:
         index, a, b = self._where[row]
         return self._block(index)[a:b]
-
-    def size(self, row: int) -> int:
-        _, a, b = self._where[row]
-        return b - a
 
     def run(self, rows: list[int]) -> list[bytes | memoryview | Lazy]:
         """The XML of ``rows`` (consecutive in the part, in order) as pieces to write:
@@ -203,18 +191,18 @@ class SheetPart:
         if m.group(2):  # <sheetData/>
             return cls(xml[: m.start()], prefix, Rows(), xml[m.end() :])
         close = xml.rindex(b"</" + prefix + b"sheetData>")
-        spans: dict[int, tuple[int, int]] = {}
         starts = [r.start() for r in _ROW.finditer(xml, m.end(), close)] + [close]
-        last = 0
-        for a, b in itertools.pairwise(starts):
-            end = (
-                xml.rfind(b">", a, b) + 1
-            )  # a row ends at its last ">" (not the space after)
-            num = _ROW_NUM.match(xml, a)
-            last = int(num.group(1)) if num else last + 1
-            spans[last] = (a, end)
+        spans, _ = _row_spans(xml, starts, 0)
         tail = xml[close + len(prefix) + len(b"</sheetData>") :]
         return cls(xml[: m.start()], prefix, Rows(xml, spans), tail)
+
+    @classmethod
+    def load(cls, package: Package, name: str) -> SheetPart:
+        """Part ``name`` of ``package``: read whole, or as a stream into deflated blocks
+        when it is larger than ``PACK_OVER``."""
+        if package.size(name) > PACK_OVER:
+            return cls.parse_stream(package.stream(name))
+        return cls.parse(package.read(name))
 
     @classmethod
     def parse_stream(cls, chunks: Iterable[bytes]) -> SheetPart:
@@ -240,11 +228,9 @@ class SheetPart:
             starts = [r.start() for r in _ROW.finditer(buf, 0, limit)]
             if close >= 0:
                 starts.append(close)
-            for a, b in itertools.pairwise(starts):
-                end = buf.rfind(b">", a, b) + 1  # a row ends at its last ">"
-                num = _ROW_NUM.match(buf, a)
-                last = int(num.group(1)) if num else last + 1
-                rows.add(last, buf[a:end])
+            spans, last = _row_spans(buf, starts, last)
+            for row, (a, b) in spans.items():
+                rows.add(row, buf[a:b])
             if close >= 0:
                 rows.close()
                 tail = buf[close + len(close_tag) :] + b"".join(more)
@@ -395,6 +381,19 @@ class SheetPart:
         if not body:
             return b"<" + p + b"row" + attrs + b"/>"
         return b"<" + p + b"row" + attrs + b">" + body + b"</" + p + b"row>"
+
+
+def _row_spans(
+    xml: bytes, starts: list[int], last: int
+) -> tuple[dict[int, tuple[int, int]], int]:
+    """Row number -> (start, end) of each row from one ``<row`` start to the next;
+    a row without ``r=`` follows the one before it (``last``, returned updated)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for a, b in itertools.pairwise(starts):
+        num = _ROW_NUM.match(xml, a)
+        last = int(num.group(1)) if num else last + 1
+        spans[last] = (a, xml.rfind(b">", a, b) + 1)  # a row ends at its last ">"
+    return spans, last
 
 
 def _storable(value: Any) -> bool:
